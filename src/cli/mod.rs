@@ -1,0 +1,81 @@
+//! The command line: argument definitions (clap) and one file per subcommand.
+//!
+//! This is the only layer that prints to stdout/stderr; everything below it
+//! returns values, typed errors or events.
+
+mod args;
+pub mod emulator;
+pub mod login;
+pub mod merge;
+pub mod plan;
+pub mod run;
+pub mod schema;
+pub mod selection;
+pub mod validate;
+
+pub use args::{Cli, Command};
+
+use crate::error::CliError;
+use clap::Parser;
+use std::process::ExitCode;
+
+/// Parse the process arguments, run the subcommand, and return its exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.verbose, cli.quiet);
+    match dispatch(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            match &err {
+                // Already reported in full by the subcommand.
+                CliError::InvalidProfile(_) | CliError::StepsFailed { .. } | CliError::Interrupted => {}
+                other => {
+                    #[allow(clippy::print_stderr)]
+                    {
+                        eprintln!("error: {other}");
+                    }
+                }
+            }
+            err.to_exit()
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Validate(args) => validate::execute(args),
+        Command::Plan(args) => plan::execute(args),
+        Command::Run(args) => run::execute(args, cli.verbose, cli.quiet),
+        Command::Login(args) => login::execute(args),
+        Command::Emulator(args) => emulator::execute(args),
+        Command::Merge(args) => merge::execute(args),
+        Command::Schema(args) => schema::execute(args),
+        Command::Completions { shell } => {
+            args::print_completions(shell);
+            Ok(())
+        }
+        Command::Man => args::print_man().map_err(|e| CliError::Fatal(e.to_string())),
+    }
+}
+
+/// Logs go to stderr through tracing; `-v` raises the level, `-q` lowers it.
+/// `TENANTRUN_LOG` (an `EnvFilter` directive) overrides both.
+fn init_tracing(verbose: u8, quiet: bool) {
+    use tracing_subscriber::EnvFilter;
+    let level = if quiet {
+        "error"
+    } else {
+        match verbose {
+            0 => "warn",
+            1 => "tenantrun=info,warn",
+            2 => "tenantrun=debug,info",
+            _ => "trace",
+        }
+    };
+    let filter = EnvFilter::try_from_env("TENANTRUN_LOG").unwrap_or_else(|_| EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}

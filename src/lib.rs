@@ -1,0 +1,26 @@
+//! `tenantrun`: run Security & Compliance / Exchange Online cmdlets across many
+//! Microsoft 365 tenants in parallel through the Exchange admin REST API.
+//!
+//! The crate is organised one folder per concern:
+//! - [`profile`]: the profile model, loading (YAML/TOML, directories), validation and diagnostics;
+//! - [`environment`]: clouds (built-in and declared) and their endpoints;
+//! - [`auth`]: identities, token acquisition and caching;
+//! - [`adminapi`]: the Exchange admin REST API client;
+//! - [`planner`]: selection, sharding and the tenant x step plan;
+//! - [`runner`]: the parallel engine, which emits [`runner`] events;
+//! - [`output`]: consumers of those events that write the run directory;
+//! - [`progress`]: consumers that report to the terminal;
+//! - [`emulator`]: the built-in Microsoft 365 admin API emulator;
+//! - [`cli`]: the command line, the only layer that prints.
+
+pub mod adminapi;
+pub mod auth;
+pub mod cli;
+pub mod emulator;
+pub mod environment;
+pub mod error;
+pub mod output;
+pub mod planner;
+pub mod profile;
+pub mod progress;
+pub mod runner;

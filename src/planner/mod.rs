@@ -1,0 +1,1 @@
+//! Selection (`-t`, `-c`), sharding (`--shard I/N`) and the tenant x step plan.

@@ -1,0 +1,193 @@
+//! The raw profile document as written in one YAML or TOML file. The JSON Schema
+//! (`tenantrun schema`, `schemas/profile.schema.json`) is generated from these types.
+
+use super::model::Service;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One profile file.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "tenantrun profile")]
+pub struct ProfileDocument {
+    /// Format version; must be 1.
+    pub version: u32,
+    /// Environments (clouds) declared by this profile, in addition to the built-ins.
+    #[serde(default)]
+    pub environments: BTreeMap<String, EnvironmentDoc>,
+    /// Identities: how to sign in.
+    #[serde(default)]
+    pub identities: BTreeMap<String, IdentityDoc>,
+    /// Defaults for every tenant and step.
+    #[serde(default)]
+    pub defaults: Option<DefaultsDoc>,
+    /// Tenants to run against (`DelegatedOrganization`).
+    #[serde(default)]
+    pub tenants: Vec<TenantDoc>,
+    /// Named command lists.
+    #[serde(default)]
+    pub commands: BTreeMap<String, Vec<StepDoc>>,
+}
+
+/// A declared environment. URLs may carry a path prefix.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentDoc {
+    /// Entra login host (AzureADAuthorizationEndpointUri).
+    pub authority: String,
+    /// Exchange Online front door.
+    #[serde(default)]
+    pub exchange: Option<String>,
+    /// Security & Compliance front door (ConnectionUri).
+    #[serde(default)]
+    pub compliance: Option<String>,
+    /// Regional compliance host template with `{region}`.
+    #[serde(default)]
+    pub compliance_region: Option<String>,
+    /// Token audience for Exchange Online.
+    #[serde(default)]
+    pub resource_exchange: Option<String>,
+    /// Token audience for Security & Compliance.
+    #[serde(default)]
+    pub resource_compliance: Option<String>,
+    /// PEM file of extra trusted CA certificates (e.g. the emulator's `--tls` certificate).
+    #[serde(default)]
+    pub ca_file: Option<String>,
+}
+
+/// A secret reference: `{ env: NAME }` or `{ file: PATH }`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "lowercase")]
+pub enum SecretDoc {
+    /// Read from this environment variable.
+    Env(String),
+    /// Read from this file (relative to the profile file's folder; must not be group/other-readable).
+    File(String),
+}
+
+/// A certificate for app-only sign-in.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateDoc {
+    /// PKCS#12 (.pfx/.p12) file, or PEM certificate when `key` is given.
+    pub path: String,
+    /// PEM private key (with a PEM certificate in `path`).
+    #[serde(default)]
+    pub key: Option<String>,
+    /// Password of the PKCS#12 file or of the encrypted key.
+    #[serde(default)]
+    pub password: Option<SecretDoc>,
+}
+
+/// An identity; `kind` selects the sign-in method.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum IdentityDoc {
+    /// App-only with a certificate (`-AppId -CertificateFilePath`).
+    Certificate { client_id: String, certificate: CertificateDoc },
+    /// App-only with a client secret.
+    ClientSecret { client_id: String, client_secret: SecretDoc },
+    /// CSP partner / GDAP delegated admin with a refresh token.
+    RefreshToken {
+        #[serde(default)]
+        client_id: Option<String>,
+        refresh_token: SecretDoc,
+        #[serde(default)]
+        user_principal_name: Option<String>,
+    },
+    /// Interactive MFA sign-in (`tenantrun login`).
+    DeviceCode {
+        #[serde(default)]
+        client_id: Option<String>,
+        #[serde(default)]
+        user_principal_name: Option<String>,
+        /// Sign-in tenant, default `organizations`.
+        #[serde(default)]
+        tenant: Option<String>,
+    },
+    /// `-Credential` (resource owner password; cannot pass MFA).
+    Password {
+        #[serde(default)]
+        client_id: Option<String>,
+        user_principal_name: String,
+        password: SecretDoc,
+    },
+    /// `-ManagedIdentity [-ManagedIdentityAccountId]`.
+    ManagedIdentity {
+        #[serde(default)]
+        client_id: Option<String>,
+    },
+    /// `-AccessToken`: a token used as is.
+    AccessToken { token: SecretDoc },
+}
+
+/// Profile defaults.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DefaultsDoc {
+    #[serde(default)]
+    pub environment: Option<String>,
+    #[serde(default)]
+    pub identity: Option<String>,
+    #[serde(default)]
+    pub service: Option<Service>,
+    /// Tenants in flight at once.
+    #[serde(default)]
+    pub concurrency: Option<usize>,
+    /// Per-request timeout, e.g. `120s`, `2m`.
+    #[serde(default)]
+    pub timeout: Option<String>,
+    /// Retries per request on 429/5xx/network errors.
+    #[serde(default)]
+    pub retries: Option<u32>,
+    /// Refuse cmdlets whose verb changes state unless `--allow-write`.
+    #[serde(default)]
+    pub read_only: Option<bool>,
+}
+
+/// A tenant (`DelegatedOrganization`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TenantDoc {
+    /// Verified domain (`contoso.onmicrosoft.com`) or tenant GUID.
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub identity: Option<String>,
+    #[serde(default)]
+    pub environment: Option<String>,
+    /// Overrides the default `X-AnchorMailbox`, e.g. `UPN:ops@fabrikam.us`.
+    #[serde(default)]
+    pub anchor_mailbox: Option<String>,
+    /// Send no anchor header (BypassMailboxAnchoring).
+    #[serde(default)]
+    pub bypass_mailbox_anchoring: Option<bool>,
+}
+
+/// A step: a bare cmdlet name, or a table with options.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum StepDoc {
+    /// Bare cmdlet name.
+    Name(String),
+    /// Cmdlet with options.
+    Full(StepSpecDoc),
+}
+
+/// A step with options.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepSpecDoc {
+    pub cmdlet: String,
+    #[serde(default)]
+    pub service: Option<Service>,
+    #[serde(default)]
+    pub parameters: serde_json::Map<String, serde_json::Value>,
+    /// `$select` properties.
+    #[serde(default)]
+    pub select: Vec<String>,
+}

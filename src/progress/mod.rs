@@ -1,0 +1,1 @@
+//! Progress reporters (bars, plain lines, none) that consume runner events.
