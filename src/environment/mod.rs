@@ -5,9 +5,11 @@
 //! and API paths are appended to it.
 
 mod builtin;
+mod http;
 mod url_form;
 
 pub use builtin::builtins;
+pub use http::{http_client, HttpClientError};
 pub use url_form::normalize_base_url;
 
 use crate::profile::document::EnvironmentDoc;
