@@ -3,11 +3,13 @@
 //! progress consumers. It knows nothing of terminals.
 
 pub mod breaker;
+pub mod emulator_env;
 pub mod engine;
 pub mod event;
 pub mod preflight;
 pub mod stop;
 mod tenant;
+pub mod tokens;
 
 pub use engine::{Engine, EngineError, RunConfig, TokenProvider};
 pub use event::{RunEvent, StopReason};
