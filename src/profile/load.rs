@@ -49,7 +49,7 @@ pub fn load_files(files: &[PathBuf], mut diags: Vec<Diagnostic>) -> Result<Profi
         let source = match read_source(file) {
             Ok(s) => s,
             Err(d) => {
-                diags.push(d);
+                diags.push(*d);
                 continue;
             }
         };
@@ -67,18 +67,25 @@ pub fn load_files(files: &[PathBuf], mut diags: Vec<Diagnostic>) -> Result<Profi
         let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
         let mut ck = Checker::new(&source);
         let decl = document::check(&mut ck, &root, &base);
-        let file_diags = std::mem::take(&mut ck.diags);
-        if file_diags.is_empty() {
-            checked.push(Checked { source, decl });
-        } else {
-            diags.extend(file_diags);
-        }
+        let mut file_diags = std::mem::take(&mut ck.diags);
+        file_diags.sort_by_key(|d| d.location.pos.map(|p| (p.line, p.col)));
+        diags.extend(file_diags);
+        checked.push(Checked { source, decl });
     }
-    if !diags.is_empty() {
+    // Cross-file checks need every file parsed; they run even when files have
+    // their own errors, so one run reports everything.
+    if checked.len() < files.len() {
         return Err(LoadError::new(diags));
     }
     let digest = format!("sha256:{:x}", hasher.finalize());
-    resolve(checked, digest).map_err(LoadError::new)
+    match resolve(checked, digest) {
+        Ok(profile) if diags.is_empty() => Ok(profile),
+        Ok(_) => Err(LoadError::new(diags)),
+        Err(more) => {
+            diags.extend(more);
+            Err(LoadError::new(diags))
+        }
+    }
 }
 
 /// Whether a path names a profile file by its extension.
@@ -157,9 +164,20 @@ pub fn profile_folders(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+trait WithHint {
+    fn with_hint(self, hint: &str) -> Self;
+}
+
+impl WithHint for Box<Diagnostic> {
+    fn with_hint(mut self, hint: &str) -> Self {
+        self.set_hint(hint);
+        self
+    }
+}
+
 /// Read a file as UTF-8 text, refusing huge and binary files with a located message.
-pub fn read_source(path: &Path) -> Result<Source, Diagnostic> {
-    let whole = |msg: String| Diagnostic::new(Location::file(path), msg);
+pub fn read_source(path: &Path) -> Result<Source, Box<Diagnostic>> {
+    let whole = |msg: String| Box::new(Diagnostic::new(Location::file(path), msg));
     let meta = std::fs::metadata(path).map_err(|e| whole(format!("cannot read profile: {e}")))?;
     if meta.is_dir() {
         return Err(whole("is a folder, not a profile file".into()));
@@ -170,10 +188,10 @@ pub fn read_source(path: &Path) -> Result<Source, Diagnostic> {
             meta.len() / (1024 * 1024),
             MAX_FILE_BYTES / (1024 * 1024)
         ))
-        .hint("split it into several files in one folder; a folder is merged"));
+        .with_hint("split it into several files in one folder; a folder is merged"));
     }
     if !is_profile_file(path) {
-        return Err(whole("not a profile file".into()).hint("profiles end in .yaml, .yml or .toml"));
+        return Err(whole("not a profile file".into()).with_hint("profiles end in .yaml, .yml or .toml"));
     }
     let bytes = std::fs::read(path).map_err(|e| whole(format!("cannot read profile: {e}")))?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
@@ -186,8 +204,10 @@ pub fn read_source(path: &Path) -> Result<Source, Diagnostic> {
             let col = prefix.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
             let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
             let source = Source::new(path.to_path_buf(), lossy);
-            Err(Diagnostic::at(&source, Pos { line, col, len: 1 }, "the file is not UTF-8 text")
-                .hint("profiles are UTF-8 YAML or TOML; is this a binary file?"))
+            Err(Box::new(
+                Diagnostic::at(&source, Pos { line, col, len: 1 }, "the file is not UTF-8 text")
+                    .hint("profiles are UTF-8 YAML or TOML; is this a binary file?"),
+            ))
         }
     }
 }

@@ -16,10 +16,11 @@ pub mod duration;
 mod load;
 pub mod model;
 pub mod resolve;
+pub mod schema;
 pub mod secret;
 pub mod syntax;
 
-pub use load::{load, load_files, profile_files, profile_folders, LoadError};
+pub use load::{files_in as load_files_in, load, load_files, profile_files, profile_folders, LoadError};
 pub use model::{
     CertificateSource, CommandList, Defaults, Identity, IdentityKind, Profile, Service, Step, Tenant,
     EXO_POWERSHELL_CLIENT_ID,

@@ -38,6 +38,29 @@ impl Resolver<'_> {
     }
 
     fn unknown(&mut self, what: &str, name: &Sp<String>, file: usize, known: Vec<&str>, extra: &str) {
+        let written = self.files.iter().any(|f| {
+            let w = &f.decl.written;
+            let names = match what {
+                "environment" => &w.environments,
+                "identity" => &w.identities,
+                _ => &w.commands,
+            };
+            names.contains(&name.value)
+        });
+        if written {
+            // Its definition has an error of its own, already reported.
+            return;
+        }
+        let mut known = known;
+        for f in self.files {
+            let w = &f.decl.written;
+            let names = match what {
+                "environment" => &w.environments,
+                "identity" => &w.identities,
+                _ => &w.commands,
+            };
+            known.extend(names.iter().map(String::as_str).filter(|n| !known.contains(n)).collect::<Vec<_>>());
+        }
         let hint = match did_you_mean(&name.value, known.iter().copied()) {
             Some(m) => format!("did you mean `{m}`?"),
             None if known.is_empty() => format!("no {what} is defined; declare it under `{extra}`"),
@@ -185,7 +208,9 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
                     r.unknown("identity", name, i, id_known(), "identities:");
                     None
                 }
-                None if default_identity.is_none() => {
+                None if default_identity.is_none()
+                    && !files.iter().any(|f| f.decl.written.default_identity) =>
+                {
                     let d = r
                         .at(i, t.id.pos, format!("tenant `{}` has no identity", t.id.value))
                         .hint("set `identity:` on the tenant or `defaults.identity`");

@@ -14,6 +14,19 @@ pub struct FileDecl {
     pub defaults: DefaultsDecl,
     pub tenants: Vec<TenantDecl>,
     pub commands: Vec<(Sp<String>, Vec<StepDecl>)>,
+    /// Every name written in this file, valid or not, so that references to a
+    /// name whose definition has its own error are not reported again.
+    pub written: Written,
+}
+
+/// Names written in a file (see [`FileDecl::written`]).
+#[derive(Debug, Default)]
+pub struct Written {
+    pub environments: Vec<String>,
+    pub identities: Vec<String>,
+    pub commands: Vec<String>,
+    pub default_environment: bool,
+    pub default_identity: bool,
 }
 
 /// `defaults:` as written in one file.

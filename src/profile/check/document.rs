@@ -49,6 +49,19 @@ pub fn check(ck: &mut Checker<'_>, root: &Node, base: &Path) -> FileDecl {
                 .set_hint("this tenantrun reads `version: 1`");
         }
     }
+    for (key, names) in [
+        ("environments", &mut decl.written.environments),
+        ("identities", &mut decl.written.identities),
+        ("commands", &mut decl.written.commands),
+    ] {
+        if let Some(Value::Map(entries)) = top.get(key).map(|n| &n.value) {
+            names.extend(entries.iter().map(|(k, _)| k.name.clone()));
+        }
+    }
+    if let Some(Value::Map(entries)) = top.get("defaults").map(|n| &n.value) {
+        decl.written.default_environment = entries.iter().any(|(k, _)| k.name == "environment");
+        decl.written.default_identity = entries.iter().any(|(k, _)| k.name == "identity");
+    }
     if let Some(n) = top.get("environments") {
         decl.environments = environments(ck, n, base);
     }

@@ -148,6 +148,11 @@ impl<'a> Checker<'a> {
                 self.error(node.pos, format!("`{path}.{key}` is {i}; it must be between {min} and {max}"));
                 None
             }
+            Value::Str(ref text) if text.trim().parse::<i64>().is_ok() => {
+                self.wrong_type(node, &format!("{path}.{key}"), "an integer");
+                self.diags.last_mut()?.set_hint(format!("write `{key}: {}` without quotes", text.trim()));
+                None
+            }
             _ => {
                 self.wrong_type(node, &format!("{path}.{key}"), "an integer");
                 None
