@@ -75,17 +75,26 @@ pub fn load_files(files: &[PathBuf], mut diags: Vec<Diagnostic>) -> Result<Profi
     // Cross-file checks need every file parsed; they run even when files have
     // their own errors, so one run reports everything.
     if checked.len() < files.len() {
-        return Err(LoadError::new(diags));
+        return Err(LoadError::new(sorted(diags, files)));
     }
     let digest = format!("sha256:{:x}", hasher.finalize());
     match resolve(checked, digest) {
         Ok(profile) if diags.is_empty() => Ok(profile),
-        Ok(_) => Err(LoadError::new(diags)),
+        Ok(_) => Err(LoadError::new(sorted(diags, files))),
         Err(more) => {
             diags.extend(more);
-            Err(LoadError::new(diags))
+            Err(LoadError::new(sorted(diags, files)))
         }
     }
+}
+
+/// Order problems by file (load order), then line and column.
+fn sorted(mut diags: Vec<Diagnostic>, files: &[PathBuf]) -> Vec<Diagnostic> {
+    diags.sort_by_key(|d| {
+        let file = files.iter().position(|f| *f == d.location.file).map_or(0, |i| i + 1);
+        (file, d.location.pos.map(|p| (p.line, p.col)))
+    });
+    diags
 }
 
 /// Whether a path names a profile file by its extension.

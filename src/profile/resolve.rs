@@ -33,7 +33,7 @@ impl Resolver<'_> {
         let d = self
             .at(again.0, again.1, format!("{what} `{name}` is defined twice"))
             .note("first defined here", note)
-            .hint(format!("a {what} may be defined once across all merged files; remove or rename one"));
+            .hint(format!("names must be unique across all merged files; remove or rename one {what}"));
         self.diags.push(d);
     }
 

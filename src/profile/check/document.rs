@@ -130,6 +130,36 @@ fn environments(ck: &mut Checker<'_>, node: &Node, base: &Path) -> Vec<(Sp<Strin
                 }
             }
         }
+        // Each URL on its own, so every bad one is reported.
+        for (field, value) in [
+            ("authority", Some(&doc.authority)),
+            ("exchange", doc.exchange.as_ref()),
+            ("compliance", doc.compliance.as_ref()),
+            ("resource_exchange", doc.resource_exchange.as_ref()),
+            ("resource_compliance", doc.resource_compliance.as_ref()),
+        ] {
+            let Some(value) = value.filter(|v| !v.is_empty()) else { continue };
+            if let Err(reason) = crate::environment::normalize_base_url(value) {
+                let pos = t.get(field).map(|n| n.pos).unwrap_or(t.pos);
+                ck.error(pos, format!("`{path}.{field}` is not a valid URL: {reason}"))
+                    .set_hint("write an absolute http(s) URL, e.g. `https://login.microsoftonline.com`");
+                ok = false;
+            }
+        }
+        if let Some(region) = &doc.compliance_region {
+            let pos = t.get("compliance_region").map(|n| n.pos).unwrap_or(t.pos);
+            if !region.contains("{region}") {
+                ck.error(pos, format!("`{path}.compliance_region` has no `{{region}}` placeholder"))
+                    .set_hint("write e.g. `https://{region}.ps.compliance.protection.outlook.com`");
+                ok = false;
+            } else if let Err(reason) =
+                crate::environment::normalize_base_url(&region.replace("{region}", "region"))
+            {
+                ck.error(pos, format!("`{path}.compliance_region` is not a valid URL: {reason}"))
+                    .set_hint("write e.g. `https://{region}.ps.compliance.protection.outlook.com`");
+                ok = false;
+            }
+        }
         if !ok {
             continue;
         }

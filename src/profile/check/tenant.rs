@@ -86,6 +86,9 @@ fn tenant_id(ck: &mut Checker<'_>, node: &Node, path: &str) -> Option<Sp<String>
         "a tenant id is a domain, not a user: drop the part before `@`".to_string()
     } else if id.contains("://") {
         "a tenant id is a domain, not a URL: keep only the host name".to_string()
+    } else if id.matches('-').count() == 4 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        "a tenant GUID has 8-4-4-4-12 hexadecimal digits, e.g. `8e3b2b9c-0000-4000-8000-00000000fab1`"
+            .to_string()
     } else if !id.contains('.') && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') && !is_guid(&id)
     {
         format!("verified domains have a dot: did you mean `{id}.onmicrosoft.com`?")
