@@ -20,8 +20,8 @@ fn fixtures() -> Vec<(String, PathBuf)> {
         .filter(|p| p.is_dir() || p.extension().is_some_and(|e| e != "stderr"))
         .map(|p| {
             let name = p.file_name().expect("name").to_string_lossy().into_owned();
-            let stem = p.file_stem().expect("stem").to_string_lossy().into_owned();
-            (name, dir.join(format!("{stem}.stderr")))
+            let snapshot = dir.join(format!("{name}.stderr"));
+            (name, snapshot)
         })
         .collect();
     out.sort();
