@@ -75,7 +75,11 @@ fn every_shipped_profile_passes_the_schema() {
             let rel = first.rsplit(['=', ' ']).next().unwrap_or_default();
             let target = file.parent().expect("parent").join(rel);
             if !target.exists() {
-                failures.push(format!("{}: schema comment points at missing {}", file.display(), target.display()));
+                failures.push(format!(
+                    "{}: schema comment points at missing {}",
+                    file.display(),
+                    target.display()
+                ));
             }
         }
         let instance = as_json(file);
@@ -112,8 +116,16 @@ fn shipped_profiles_pass_tenantrun_validate() {
         .expect("run");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{}\n{}", stdout, String::from_utf8_lossy(&out.stderr));
-    for folder in ["app-only-certificate", "csp-gdap", "gcc-high", "dod", "china", "eop-standalone", "device-code", "gitops"]
-    {
+    for folder in [
+        "app-only-certificate",
+        "csp-gdap",
+        "gcc-high",
+        "dod",
+        "china",
+        "eop-standalone",
+        "device-code",
+        "gitops",
+    ] {
         assert!(stdout.contains(&format!("ok: profiles/{folder} (")), "{folder} not checked:\n{stdout}");
     }
     assert!(stdout.contains("ok: examples/ (1 file, 10 tenants"), "{stdout}");

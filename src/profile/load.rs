@@ -41,8 +41,34 @@ pub fn load(paths: &[PathBuf]) -> Result<Profile, LoadError> {
     load_files(&files, diags)
 }
 
+/// Stack for the loading thread: parsers recurse per nesting level, and callers
+/// may be on small-stack threads (tokio workers, tests); nesting is bounded
+/// (64 levels) so this is far more than any input can use.
+const LOADER_STACK: usize = 64 * 1024 * 1024;
+
 /// Load exactly these files as one profile; `diags` are problems found earlier.
-pub fn load_files(files: &[PathBuf], mut diags: Vec<Diagnostic>) -> Result<Profile, LoadError> {
+pub fn load_files(files: &[PathBuf], diags: Vec<Diagnostic>) -> Result<Profile, LoadError> {
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("profile-loader".into())
+            .stack_size(LOADER_STACK)
+            .spawn_scoped(scope, || load_files_here(files, diags));
+        match worker {
+            Ok(handle) => handle.join().unwrap_or_else(|_| {
+                Err(LoadError::new(vec![Diagnostic::new(
+                    Location::file(files.first().map(PathBuf::as_path).unwrap_or(Path::new("."))),
+                    "internal error while loading the profile",
+                )]))
+            }),
+            Err(e) => Err(LoadError::new(vec![Diagnostic::new(
+                Location::file(Path::new(".")),
+                format!("cannot start the profile loader: {e}"),
+            )])),
+        }
+    })
+}
+
+fn load_files_here(files: &[PathBuf], mut diags: Vec<Diagnostic>) -> Result<Profile, LoadError> {
     let mut hasher = Sha256::new();
     let mut checked = Vec::new();
     for file in files {

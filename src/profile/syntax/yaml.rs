@@ -23,7 +23,7 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
             max_aliases: 10_000,
             max_nodes: 2_000_000,
             max_events: 5_000_000,
-            max_recorded_anchor_events: 100_000,
+            max_recorded_anchor_events: 50_000,
         },
         // Repeated keys reach the checker, which names both places.
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::PassThrough,
