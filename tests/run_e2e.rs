@@ -34,7 +34,16 @@ fn fifty_tenants_three_lists() {
     let lab = Lab::start(EmulatorConfig::default());
     let ids = tenants(50, "t");
     let profile = lab.profile(&ids, THREE_LISTS, FAST);
-    let out = lab.run(&["run", profile.to_str().unwrap(), "-o", "runs", "--progress", "plain", "--format", "csv,json"]);
+    let out = lab.run(&[
+        "run",
+        profile.to_str().unwrap(),
+        "-o",
+        "runs",
+        "--progress",
+        "plain",
+        "--format",
+        "csv,json",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     let run = run_dir(&lab, &out);
     let lines = results(&run);
@@ -46,7 +55,20 @@ fn fifty_tenants_three_lists() {
         let fields: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(
             fields,
-            ["tenant", "command", "step", "cmdlet", "service", "status", "attempts", "duration_ms", "item_count", "items", "warnings", "error"]
+            [
+                "tenant",
+                "command",
+                "step",
+                "cmdlet",
+                "service",
+                "status",
+                "attempts",
+                "duration_ms",
+                "item_count",
+                "items",
+                "warnings",
+                "error"
+            ]
         );
         let items = items(&run, r);
         assert_eq!(items.len() as u64, r["item_count"].as_u64().unwrap(), "{r}");
@@ -55,12 +77,16 @@ fn fifty_tenants_three_lists() {
     }
     // Steps of a list ran in order: the exchange list's step 1 follows step 0 in the journal.
     for t in &ids {
-        let pos = |c: &str, s: u64| lines.iter().position(|r| key(r) == (t.clone(), c.to_string(), s)).unwrap();
+        let pos =
+            |c: &str, s: u64| lines.iter().position(|r| key(r) == (t.clone(), c.to_string(), s)).unwrap();
         assert!(pos("mail", 0) < pos("mail", 1));
         assert!(pos("labels", 0) < pos("labels", 1));
     }
     // $select honoured on Get-LabelPolicy.
-    let policy = lines.iter().find(|r| r["cmdlet"] == "Get-LabelPolicy" && r["item_count"].as_u64() > Some(0)).unwrap();
+    let policy = lines
+        .iter()
+        .find(|r| r["cmdlet"] == "Get-LabelPolicy" && r["item_count"].as_u64() > Some(0))
+        .unwrap();
     let allowed: BTreeSet<String> = ["Name", "Labels", "Enabled"].iter().map(|s| s.to_string()).collect();
     assert!(keys_of(&items(&run, policy)).is_subset(&allowed), "{:?}", keys_of(&items(&run, policy)));
 
@@ -72,8 +98,13 @@ fn fifty_tenants_three_lists() {
     // CSV: tenant column first, one file per (command, step).
     let csv = std::fs::read_to_string(run.join("csv/mail.0.csv")).unwrap();
     assert!(csv.starts_with("tenant,"), "{}", &csv[..80.min(csv.len())]);
-    let mailboxes: u64 = lines.iter().filter(|r| r["cmdlet"] == "Get-Mailbox").map(|r| r["item_count"].as_u64().unwrap()).sum();
-    let json: Value = serde_json::from_str(&std::fs::read_to_string(run.join("json/mail.0.json")).unwrap()).unwrap();
+    let mailboxes: u64 = lines
+        .iter()
+        .filter(|r| r["cmdlet"] == "Get-Mailbox")
+        .map(|r| r["item_count"].as_u64().unwrap())
+        .sum();
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("json/mail.0.json")).unwrap()).unwrap();
     assert_eq!(json.as_array().unwrap().len() as u64, mailboxes);
     // Stdout: the summary table only.
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -161,17 +192,25 @@ fn throttling_storm_server_errors_and_dropped_connections_are_retried() {
     // -v shows each retry and its reason.
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("retrying: throttled (429)"), "{stderr}");
-    assert!(stderr.contains("retrying: server error") || stderr.contains("retrying: throttled (503)"), "{stderr}");
+    assert!(
+        stderr.contains("retrying: server error") || stderr.contains("retrying: throttled (503)"),
+        "{stderr}"
+    );
     assert!(stderr.contains("retrying: connection failed"), "{stderr}");
     lab.assert_no_violations();
 }
 
 #[test]
 fn exhausted_retries_fail_with_the_right_kind_and_the_breaker_cuts_off() {
-    let config = EmulatorConfig { server_error_rate: 1.0, server_error_statuses: vec![502], ..EmulatorConfig::default() };
+    let config = EmulatorConfig {
+        server_error_rate: 1.0,
+        server_error_statuses: vec![502],
+        ..EmulatorConfig::default()
+    };
     let lab = Lab::start(config);
     let commands = "  many:\n    - Get-Label\n    - Get-LabelPolicy\n    - Get-ProtectionAlert\n    - Get-DlpCompliancePolicy\n    - Get-Label\n";
-    let profile = lab.profile(&["down.onmicrosoft.com".to_string()], commands, "  retries: 1\n  timeout: 5s\n");
+    let profile =
+        lab.profile(&["down.onmicrosoft.com".to_string()], commands, "  retries: 1\n  timeout: 5s\n");
     let out = lab.run(&["run", profile.to_str().unwrap(), "-o", "runs", "--progress", "none"]);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     let run = only_run(&lab.path("runs"));
@@ -211,8 +250,16 @@ fn token_lifetime_shorter_than_the_run_renews_transparently() {
 #[test]
 fn region_redirect_is_followed_and_cached_per_tenant() {
     let mut config = EmulatorConfig::default();
-    config.tenants.push(TenantConfig { id: "eu.onmicrosoft.com".into(), region: Some("eur02b".into()), ..Default::default() });
-    config.tenants.push(TenantConfig { id: "home.onmicrosoft.com".into(), region: Some("none".into()), ..Default::default() });
+    config.tenants.push(TenantConfig {
+        id: "eu.onmicrosoft.com".into(),
+        region: Some("eur02b".into()),
+        ..Default::default()
+    });
+    config.tenants.push(TenantConfig {
+        id: "home.onmicrosoft.com".into(),
+        region: Some("none".into()),
+        ..Default::default()
+    });
     let lab = Lab::start(config);
     let ids = vec!["eu.onmicrosoft.com".to_string(), "home.onmicrosoft.com".to_string()];
     let commands = "  labels:\n    - Get-Label\n    - Get-LabelPolicy\n    - Get-ProtectionAlert\n";
@@ -230,7 +277,8 @@ fn region_redirect_is_followed_and_cached_per_tenant() {
 #[test]
 fn write_cmdlets_are_refused_under_read_only() {
     let lab = Lab::start(EmulatorConfig::default());
-    let commands = "  change:\n    - Get-Label\n    - cmdlet: New-ComplianceSearch\n      parameters: { Name: s1 }\n";
+    let commands =
+        "  change:\n    - Get-Label\n    - cmdlet: New-ComplianceSearch\n      parameters: { Name: s1 }\n";
     let profile = lab.profile(&["w.onmicrosoft.com".to_string()], commands, FAST);
     let out = lab.run(&["run", profile.to_str().unwrap(), "-o", "runs", "--progress", "none"]);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
@@ -243,7 +291,8 @@ fn write_cmdlets_are_refused_under_read_only() {
     assert!(lines[1]["error"]["message"].as_str().unwrap().contains("--allow-write"));
     assert_eq!(lab.stats().requests_to("invoke_command"), 1, "the write was never sent");
 
-    let out = lab.run(&["run", profile.to_str().unwrap(), "-o", "runs2", "--progress", "none", "--allow-write"]);
+    let out =
+        lab.run(&["run", profile.to_str().unwrap(), "-o", "runs2", "--progress", "none", "--allow-write"]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     assert_eq!(lab.stats().requests_to("invoke_command"), 3);
     lab.assert_no_violations();
@@ -254,7 +303,8 @@ fn preflight_skips_cmdlets_the_front_door_does_not_export() {
     let lab = Lab::start(EmulatorConfig::default());
     // Get-Mailbox is an Exchange cmdlet: the compliance front door does not export it.
     let commands = "  mixed:\n    - Get-Label\n    - cmdlet: Get-Mailbox\n      service: compliance\n    - Get-LabelPolicy\n";
-    let profile = lab.profile(&["p1.onmicrosoft.com".to_string(), "p2.onmicrosoft.com".to_string()], commands, FAST);
+    let profile =
+        lab.profile(&["p1.onmicrosoft.com".to_string(), "p2.onmicrosoft.com".to_string()], commands, FAST);
     let out = lab.run(&["run", profile.to_str().unwrap(), "-o", "runs", "--progress", "none", "--preflight"]);
     assert_eq!(out.status.code(), Some(0), "skipped is not failed: {}", show(&out));
     let run = only_run(&lab.path("runs"));
@@ -283,7 +333,8 @@ fn preflight_skips_cmdlets_the_front_door_does_not_export() {
 
 #[test]
 fn a_tenant_that_cannot_sign_in_fails_its_steps_at_once() {
-    let config = EmulatorConfig { unknown_tenants: vec!["gone.onmicrosoft.com".into()], ..EmulatorConfig::default() };
+    let config =
+        EmulatorConfig { unknown_tenants: vec!["gone.onmicrosoft.com".into()], ..EmulatorConfig::default() };
     let lab = Lab::start(config);
     let ids = vec!["gone.onmicrosoft.com".to_string(), "fine.onmicrosoft.com".to_string()];
     let commands = "  labels:\n    - Get-Label\n    - Get-LabelPolicy\n    - Get-ProtectionAlert\n";

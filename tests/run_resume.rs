@@ -29,7 +29,8 @@ fn wait_for_run(out: &Path) -> PathBuf {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         if let Ok(entries) = std::fs::read_dir(out) {
-            if let Some(dir) = entries.flatten().map(|e| e.path()).find(|p| p.join("results.jsonl").exists()) {
+            if let Some(dir) = entries.flatten().map(|e| e.path()).find(|p| p.join("results.jsonl").exists())
+            {
                 return dir;
             }
         }
@@ -56,7 +57,11 @@ fn ok_lines_per_key(run: &Path) -> BTreeMap<(String, String, u64), usize> {
 fn partials(run: &Path) -> usize {
     let mut n = 0;
     for dir in std::fs::read_dir(run.join("items")).unwrap().flatten() {
-        n += std::fs::read_dir(dir.path()).unwrap().flatten().filter(|f| f.file_name().to_string_lossy().ends_with(".partial")).count();
+        n += std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .filter(|f| f.file_name().to_string_lossy().ends_with(".partial"))
+            .count();
     }
     n
 }

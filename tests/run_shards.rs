@@ -10,7 +10,8 @@ use tenantrun::emulator::EmulatorConfig;
 fn four_shards_as_four_processes_merged_equal_a_single_run() {
     let lab = Lab::start(EmulatorConfig { seed: 11, ..EmulatorConfig::default() });
     let ids = tenants(24, "s");
-    let lists = "  labels:\n    - Get-Label\n    - cmdlet: Get-LabelPolicy\n      select: [Name, Enabled]\n  \
+    let lists =
+        "  labels:\n    - Get-Label\n    - cmdlet: Get-LabelPolicy\n      select: [Name, Enabled]\n  \
                  mail:\n    - cmdlet: Get-AcceptedDomain\n      service: exchange\n";
     let profile = lab.profile(&ids, lists, "  concurrency: 8\n");
     let p = profile.to_str().unwrap();
@@ -55,7 +56,12 @@ fn four_shards_as_four_processes_merged_equal_a_single_run() {
     let (a, b) = (summary(&merged), summary(&single));
     assert_eq!(a["counts"], b["counts"]);
     let statuses = |s: &serde_json::Value| {
-        s["tenants"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), v["status"].clone(), v["items"].clone())).collect::<Vec<_>>()
+        s["tenants"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v["status"].clone(), v["items"].clone()))
+            .collect::<Vec<_>>()
     };
     assert_eq!(statuses(&a), statuses(&b));
     assert_eq!(a["merged_from"].as_array().unwrap().len(), 4);

@@ -94,16 +94,16 @@ pub fn tenants(n: usize, prefix: &str) -> Vec<String> {
 /// The run directory a `run` printed on stdout ("Run directory: ...").
 pub fn run_dir(lab: &Lab, out: &Output) -> PathBuf {
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("Run directory: "))
-        .unwrap_or_else(|| panic!("no run directory in stdout:\n{stdout}\nstderr:\n{}", String::from_utf8_lossy(&out.stderr)));
+    let line = stdout.lines().find_map(|l| l.strip_prefix("Run directory: ")).unwrap_or_else(|| {
+        panic!("no run directory in stdout:\n{stdout}\nstderr:\n{}", String::from_utf8_lossy(&out.stderr))
+    });
     lab.dir.path().join(line.trim())
 }
 
 /// The only run directory under `out`.
 pub fn only_run(out: &Path) -> PathBuf {
-    let dirs: Vec<PathBuf> = std::fs::read_dir(out).unwrap().flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    let dirs: Vec<PathBuf> =
+        std::fs::read_dir(out).unwrap().flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
     assert_eq!(dirs.len(), 1, "{dirs:?}");
     dirs[0].clone()
 }
@@ -144,11 +144,14 @@ pub fn items(run: &Path, r: &Value) -> Vec<Value> {
 }
 
 /// What must be equal between two runs of the same plan: per step its status, count and items bytes.
-pub fn fingerprint(run: &Path) -> BTreeMap<(String, String, u64), (String, Option<u64>, Option<String>, Vec<u8>)> {
+pub fn fingerprint(
+    run: &Path,
+) -> BTreeMap<(String, String, u64), (String, Option<u64>, Option<String>, Vec<u8>)> {
     effective(run)
         .into_iter()
         .map(|(k, r)| {
-            let bytes = r["items"].as_str().map(|rel| std::fs::read(run.join(rel)).unwrap()).unwrap_or_default();
+            let bytes =
+                r["items"].as_str().map(|rel| std::fs::read(run.join(rel)).unwrap()).unwrap_or_default();
             let fp = (
                 r["status"].as_str().unwrap().to_string(),
                 r["item_count"].as_u64(),
