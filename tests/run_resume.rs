@@ -1,6 +1,7 @@
 //! Interruption and resume over real sockets: `kill -9` at several moments, then
 //! `--resume` until done, compared with a clean run (nothing lost, nothing
 //! duplicated); and a Ctrl-C (SIGINT) that exits 130 with a resumable run.
+#![allow(clippy::unwrap_used)]
 
 mod run_support;
 

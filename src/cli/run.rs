@@ -190,7 +190,16 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
     items.remove_partials().map_err(|e| CliError::Fatal(format!("{}: {e}", run_dir.display())))?;
     let fatal = |e: std::io::Error| CliError::Fatal(format!("{}: {e}", run_dir.display()));
     summary.tally(&planned, &[]);
+    // Written at the start (`finished_at: null` marks a run in progress or killed),
+    // replaced at the end.
     if resume.is_none() {
+        summary.write(&run_dir).map_err(fatal)?;
+    } else {
+        let records = journal::effective(
+            journal::read(&run_dir.join(output::rundir::RESULTS))
+                .map_err(|e| CliError::Fatal(e.to_string()))?,
+        );
+        summary.tally(&planned, &records);
         summary.write(&run_dir).map_err(fatal)?;
     }
     let mut journal =

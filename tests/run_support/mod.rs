@@ -1,7 +1,7 @@
 //! Helpers for the runner's integration tests: an emulator started in-process on a
 //! free loopback port, a profile pointing a declared environment at it, and the real
 //! `tenantrun` binary spawned against it.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -143,10 +143,13 @@ pub fn items(run: &Path, r: &Value) -> Vec<Value> {
     text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 
+/// (tenant, command, step).
+pub type StepId = (String, String, u64);
+/// Status, item count, items path and items bytes of a step.
+pub type StepPrint = (String, Option<u64>, Option<String>, Vec<u8>);
+
 /// What must be equal between two runs of the same plan: per step its status, count and items bytes.
-pub fn fingerprint(
-    run: &Path,
-) -> BTreeMap<(String, String, u64), (String, Option<u64>, Option<String>, Vec<u8>)> {
+pub fn fingerprint(run: &Path) -> BTreeMap<StepId, StepPrint> {
     effective(run)
         .into_iter()
         .map(|(k, r)| {
