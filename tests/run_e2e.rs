@@ -385,3 +385,84 @@ fn bad_usage_exits_2_before_contacting_anything() {
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));
     assert_eq!(lab.stats().requests_to("token"), 0);
 }
+
+#[test]
+fn hashtable_parameters_are_typed_and_writes_run_with_allow_write() {
+    let lab = Lab::start(EmulatorConfig::default());
+    let commands = "  org:
+    - cmdlet: Set-OrganizationConfig
+      service: exchange
+      parameters: { EwsAllowList: { Add: [app1, app2] } }
+    - cmdlet: Set-OrganizationConfig
+      service: exchange
+      parameters: { EwsAllowList: { Remove: [app1] } }
+    - cmdlet: Get-OrganizationConfig
+      service: exchange
+      select: [EwsAllowList]
+";
+    let profile = lab.profile(&["org.onmicrosoft.com".to_string()], commands, FAST);
+    let out =
+        lab.run(&["run", profile.to_str().unwrap(), "-o", "runs", "--progress", "none", "--allow-write"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let run = only_run(&lab.path("runs"));
+    let lines = results(&run);
+    assert!(lines.iter().all(|r| r["status"] == "ok"), "{lines:?}");
+    assert_eq!(items(&run, &lines[2]), vec![serde_json::json!({"EwsAllowList": ["app2"]})]);
+    lab.assert_no_violations();
+}
+
+#[test]
+fn anchors_follow_the_identity_the_override_and_bypass() {
+    let lab = Lab::start(EmulatorConfig::default());
+    let handle = lab.emulator.as_ref().unwrap();
+    let rt =
+        handle.mint_refresh_token("admin@partner.example", "fb78d390-0c51-40cd-8e17-fdbfab77341b").unwrap();
+    let rt_path = lab.path("partner.rt");
+    std::fs::write(&rt_path, rt).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&rt_path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let b = &lab.base;
+    let text = format!(
+        "version: 1
+environments:
+  lab: {{ authority: {b}/login, exchange: {b}/exchange, compliance: {b}/compliance, compliance_region: '{b}/region/{{region}}' }}
+identities:
+  app: {{ kind: client_secret, client_id: {CLIENT_ID}, client_secret: {{ env: EMU_SECRET }} }}
+  partner:
+    kind: refresh_token
+    refresh_token: {{ file: partner.rt }}
+    user_principal_name: admin@partner.example
+defaults: {{ environment: lab, identity: app }}
+tenants:
+  - id: app.onmicrosoft.com
+  - id: gdap.onmicrosoft.com
+    identity: partner
+  - id: override.onmicrosoft.com
+    identity: partner
+    anchor_mailbox: UPN:ops@override.onmicrosoft.com
+  - id: bypass.onmicrosoft.com
+    bypass_mailbox_anchoring: true
+commands:
+  labels:
+    - Get-Label
+    - cmdlet: Get-Mailbox
+      service: exchange
+"
+    );
+    std::fs::write(lab.path("anchors.yaml"), text).unwrap();
+    let out = lab.run(&["run", "anchors.yaml", "-o", "runs", "--progress", "none"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let run = only_run(&lab.path("runs"));
+    assert_eq!(results(&run).len(), 8);
+    let stats = lab.stats();
+    assert_eq!(stats.violations.malformed_anchor, 0, "{:?}", stats.violations);
+    // Only the bypass tenant sends no anchor (the emulator checks it on InvokeCommand: two calls).
+    assert_eq!(stats.violations.missing_anchor, 2, "{:?}", stats.violations);
+    assert!(stats.tokens_by_grant("refresh_token") >= 2, "{:?}", stats.tokens);
+    assert!(!std::fs::read_to_string(run.join("results.jsonl"))
+        .unwrap()
+        .contains(&std::fs::read_to_string(&rt_path).unwrap()));
+}
