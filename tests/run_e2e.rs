@@ -466,3 +466,35 @@ commands:
         .unwrap()
         .contains(&std::fs::read_to_string(&rt_path).unwrap()));
 }
+
+#[test]
+fn concurrency_caps_hold_across_tenants_and_within_a_tenant() {
+    let lab = Lab::start(EmulatorConfig { latency_ms: 60, ..EmulatorConfig::default() });
+    let commands = "  a:\n    - Get-Label\n    - Get-LabelPolicy\n  b:\n    - Get-ProtectionAlert\n  c:\n    - Get-Label\n";
+    let profile = lab.profile(&tenants(9, "cc"), commands, "  concurrency: 32\n");
+    let p = profile.to_str().unwrap();
+    let out = lab.run(&["run", p, "-o", "runs", "--progress", "none", "-j", "3"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let stats = lab.stats();
+    assert!(stats.max_concurrency <= 3, "-j 3: {}", stats.max_concurrency);
+    assert!(stats.max_concurrency >= 2, "tenants ran in parallel: {}", stats.max_concurrency);
+    assert!(
+        stats.max_concurrency_per_tenant.values().all(|n| *n == 1),
+        "{:?}",
+        stats.max_concurrency_per_tenant
+    );
+
+    lab.emulator.as_ref().unwrap().reset_stats();
+    let out = lab.run(&["run", p, "-o", "runs2", "--progress", "none", "-j", "1", "--per-tenant", "2"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let stats = lab.stats();
+    assert_eq!(stats.max_concurrency, 2, "one tenant, two command lists at once");
+    assert!(stats.max_concurrency_per_tenant.values().all(|n| *n <= 2));
+    // Steps within a list still ran in order.
+    let lines = results(&only_run(&lab.path("runs2")));
+    for t in tenants(9, "cc") {
+        let pos = |s: u64| lines.iter().position(|r| key(r) == (t.clone(), "a".to_string(), s)).unwrap();
+        assert!(pos(0) < pos(1));
+    }
+    lab.assert_no_violations();
+}

@@ -69,10 +69,11 @@ pub struct ItemsWriter {
 
 impl ItemsWriter {
     /// Flush and rename into place; returns the path relative to the run directory.
+    /// No fsync: a killed process loses nothing the OS already has, and one fsync per
+    /// step would dominate large runs (the journal is synced once at the end).
     pub fn commit(mut self) -> std::io::Result<String> {
         if let Some(out) = self.out.take() {
-            let file = out.into_inner().map_err(|e| e.into_error())?;
-            file.sync_data()?;
+            out.into_inner().map_err(|e| e.into_error())?;
         }
         std::fs::rename(&self.temp, &self.path)?;
         Ok(std::mem::take(&mut self.relative))
