@@ -498,3 +498,39 @@ fn concurrency_caps_hold_across_tenants_and_within_a_tenant() {
     }
     lab.assert_no_violations();
 }
+
+#[test]
+fn per_request_timeout_fails_as_timeout_after_retries() {
+    let lab = Lab::start(EmulatorConfig { latency_ms: 1500, ..EmulatorConfig::default() });
+    let commands = "  mail:\n    - cmdlet: Get-AcceptedDomain\n      service: exchange\n";
+    let profile =
+        lab.profile(&["slow.onmicrosoft.com".to_string()], commands, "  timeout: 500ms\n  retries: 1\n");
+    let out = lab.run(&["run", profile.to_str().unwrap(), "-o", "runs", "--progress", "none"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let lines = results(&only_run(&lab.path("runs")));
+    assert_eq!(lines[0]["error"]["kind"], "timeout", "{}", lines[0]);
+    assert_eq!(lines[0]["attempts"], 2, "{}", lines[0]);
+    assert!(lines[0]["error"]["message"].as_str().unwrap().contains("0.5s"), "{}", lines[0]);
+}
+
+#[test]
+fn plan_check_lists_cmdlets_a_tenant_does_not_grant() {
+    let lab = Lab::start(EmulatorConfig::default());
+    let commands = "  mixed:\n    - Get-Label\n    - cmdlet: Get-Mailbox\n      service: compliance\n  mail:\n    - cmdlet: Get-Mailbox\n      service: exchange\n";
+    let ids = vec!["c1.onmicrosoft.com".to_string(), "c2.onmicrosoft.com".to_string()];
+    let profile_path = lab.profile(&ids, commands, FAST);
+    std::env::set_var("EMU_SECRET", CLIENT_SECRET);
+    let profile = tenantrun::profile::load(&[profile_path]).unwrap();
+    let selection = tenantrun::planner::Selection::from_args(&[], &[], None).unwrap();
+    let plan = tenantrun::planner::plan(&profile, &selection).unwrap();
+    let checks = tenantrun::cli::run::check_plan(&profile, &plan).unwrap();
+    assert_eq!(checks.len(), 2);
+    for c in &checks {
+        assert_eq!(c.error, None, "{c:?}");
+        assert_eq!(c.missing, vec![("mixed".to_string(), 1, "Get-Mailbox".to_string())], "{c:?}");
+    }
+    let stats = lab.stats();
+    assert_eq!(stats.requests_to("exo_module_file"), 4, "one per tenant and service");
+    assert_eq!(stats.requests_to("invoke_command"), 0, "nothing ran");
+    lab.assert_no_violations();
+}
