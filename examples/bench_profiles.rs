@@ -8,6 +8,8 @@
 //! ```
 //! The binary is the `tenantrun` next to this example (same profile), or `$TENANTRUN_BIN`.
 
+#![allow(clippy::print_stdout, clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -37,7 +39,7 @@ commands:
 
 fn tenant_yaml(i: usize) -> String {
     let tag = ["emea", "us", "apac"][i % 3];
-    let identity = if i % 10 == 0 { "\n    identity: partner" } else { "" };
+    let identity = if i.is_multiple_of(10) { "\n    identity: partner" } else { "" };
     format!("  - id: customer{i:05}.onmicrosoft.com\n    name: Customer {i}\n    tags: [{tag}, tier{}]{identity}\n", i % 4)
 }
 
