@@ -13,6 +13,7 @@ use std::fmt;
 pub struct YamlError {
     pub message: String,
     pub pos: Option<Pos>,
+    pub hint: Option<String>,
 }
 
 /// Parse one YAML document.
@@ -44,14 +45,22 @@ fn convert_error(err: &serde_saphyr::Error) -> YamlError {
     }
     if let serde_saphyr::Error::Budget { breach, location } = inner {
         use serde_saphyr::budget::BudgetBreach as B;
-        let message = match breach {
-            B::Aliases { .. } | B::RecordedAnchorEvents { .. } | B::RecordedAnchorBytes { .. } | B::Anchors { .. } => {
-                "anchors and aliases expand beyond the limit (an alias bomb?); refusing to expand them \
-                 (hint: a profile needs only a few aliases; write the values out)"
-                    .to_string()
+        let (message, hint) = match breach {
+            B::Aliases { .. }
+            | B::RecordedAnchorEvents { .. }
+            | B::RecordedAnchorBytes { .. }
+            | B::Anchors { .. } => (
+                "anchors and aliases expand beyond the limit (an alias bomb?); refusing to expand them"
+                    .to_string(),
+                "a profile needs only a few aliases; write the values out",
+            ),
+            B::Depth { .. } => {
+                ("nesting is deeper than 64 levels".to_string(), "a profile needs at most a few levels")
             }
-            B::Depth { .. } => "nesting is deeper than 64 levels (hint: a profile needs at most a few levels)".to_string(),
-            other => format!("the document exceeds a size limit ({other:?}) (hint: split it into several files in one folder)"),
+            other => (
+                format!("the document exceeds a size limit ({other:?})"),
+                "split it into several files in one folder; a folder is merged",
+            ),
         };
         let location = err.location().unwrap_or(*location);
         let pos = (location.line() > 0).then(|| Pos {
@@ -59,7 +68,7 @@ fn convert_error(err: &serde_saphyr::Error) -> YamlError {
             col: location.column().max(1) as usize,
             len: 1,
         });
-        return YamlError { message, pos };
+        return YamlError { message, pos, hint: Some(hint.to_string()) };
     }
     let pos = err.location().filter(|l| l.line() > 0).map(|l| Pos {
         line: l.line() as usize,
@@ -74,7 +83,7 @@ fn convert_error(err: &serde_saphyr::Error) -> YamlError {
         .min()
         .unwrap_or(message.len());
     let message = message[..cut].to_string();
-    YamlError { message: message.trim().to_string(), pos }
+    YamlError { message: message.trim().to_string(), pos, hint: None }
 }
 
 fn pos_of<T>(s: &Spanned<T>, len: usize) -> Pos {
