@@ -127,3 +127,28 @@ fn a_folder_of_profile_folders_is_not_one_profile() {
         stderr(&o)
     );
 }
+
+#[test]
+fn steps_without_a_front_door_are_marked_unavailable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("eop.yaml");
+    std::fs::write(
+        &path,
+        "version: 1\nidentities: {a: {kind: managed_identity}}\ndefaults: {identity: a, environment: eop}\n\
+tenants: [{id: a.onmicrosoft.com}]\ncommands:\n  x: [Get-HostedContentFilterPolicy, {cmdlet: Get-Mailbox, service: exchange}]\n",
+    )
+    .expect("write");
+    let path = path.to_string_lossy().into_owned();
+    let o = tenantrun(&["plan", &path]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("Get-Mailbox                    read, unavailable (eop has no exchange front door)"),
+        "{out}"
+    );
+    assert!(out.ends_with("1 step cannot run: the environment has no front door for the service\n"), "{out}");
+    let o = tenantrun(&["plan", &path, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    assert_eq!(v["tenants"][0]["steps"][0]["unavailable"], serde_json::Value::Null);
+    assert_eq!(v["tenants"][0]["steps"][1]["unavailable"], "eop has no exchange front door");
+}

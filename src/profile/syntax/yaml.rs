@@ -82,8 +82,22 @@ fn convert_error(err: &serde_saphyr::Error) -> YamlError {
         .filter_map(|m| message.find(m))
         .min()
         .unwrap_or(message.len());
-    let message = message[..cut].to_string();
-    YamlError { message: message.trim().to_string(), pos, hint: None }
+    let message = message[..cut].trim().to_string();
+    // Say what the library's wording means for a profile.
+    let (message, hint) = if message.starts_with("multiple YAML documents") {
+        (
+            "a profile file holds one YAML document; this one has more (`---`)".to_string(),
+            Some("put each document in its own file in one folder; a folder is merged".to_string()),
+        )
+    } else if message == "expected string scalar" {
+        (
+            "keys must be plain strings".to_string(),
+            Some("write the key as a name, e.g. `automation:`".to_string()),
+        )
+    } else {
+        (message, None)
+    };
+    YamlError { message, pos, hint }
 }
 
 fn pos_of<T>(s: &Spanned<T>, len: usize) -> Pos {
