@@ -1,5 +1,6 @@
 //! Fault injection over real sockets: throttling (every Nth call and above the per-tenant
 //! concurrency limit), 5xx, dropped connections, latency, token lifetime and the seed.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod emulator_support;
 

@@ -1,5 +1,6 @@
 //! The emulator as a server and a command: TLS with a generated certificate, the
 //! `--write-fixture` output, scenario files, `/_stats` as JSON, and the CLI itself.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod emulator_support;
 

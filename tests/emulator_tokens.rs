@@ -1,5 +1,6 @@
 //! The emulator's Entra endpoints over real sockets: every grant, its errors with the
 //! exact AADSTS codes, discovery and managed identity.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod emulator_support;
 
@@ -126,7 +127,8 @@ async fn client_secret_errors_carry_the_entra_codes() {
             ("scope", scope),
         ]
     };
-    let cases: Vec<(&str, Vec<(&str, &str)>, &str, u64)> = vec![
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str, u64);
+    let cases: Vec<Case> = vec![
         ("contoso.onmicrosoft.com", cc(APP_CLIENT_ID, "wrong", CC_SCOPE), "invalid_client", 7000215),
         (
             "contoso.onmicrosoft.com",

@@ -1,6 +1,6 @@
 //! Helpers for the emulator's integration tests: start it in-process on port 0 and talk to
 //! it with plain reqwest over loopback (no tenantrun client code).
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::Value;
 use tenantrun::emulator::{Emulator, EmulatorConfig, EmulatorHandle, APP_CLIENT_ID, APP_CLIENT_SECRET};
