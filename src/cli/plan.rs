@@ -4,7 +4,7 @@
 use super::selection::SelectionArgs;
 use crate::error::CliError;
 use crate::planner::{self, Plan, Selection};
-use crate::profile::{self, Profile};
+use crate::profile::{self, Profile, Service};
 use clap::{Args, ValueEnum};
 use serde_json::json;
 use std::path::PathBuf;
@@ -79,6 +79,12 @@ fn access(writes: bool, refused: bool) -> &'static str {
     }
 }
 
+/// Why a step cannot run in the tenant's environment (no front door for its service).
+fn unavailable(profile: &Profile, environment: &str, service: Service) -> Option<String> {
+    let env = profile.environment(environment)?;
+    env.front_door(service).is_none().then(|| format!("{environment} has no {service} front door"))
+}
+
 fn table(
     profile: &Profile,
     plan: &Plan,
@@ -89,10 +95,16 @@ fn table(
     let header = ["TENANT", "ENVIRONMENT", "IDENTITY", "SERVICE", "COMMAND", "STEP", "CMDLET", "ACCESS"];
     let mut rows: Vec<[String; 8]> = Vec::new();
     let mut refused = 0usize;
+    let mut blocked = 0usize;
     for t in &plan.tenants {
         for s in &t.steps {
             let r = s.refused(read_only, allow_write);
             refused += usize::from(r);
+            let mut access = access(s.writes, r).to_string();
+            if let Some(why) = unavailable(profile, &t.tenant.environment, s.step.service) {
+                blocked += 1;
+                access.push_str(&format!(", unavailable ({why})"));
+            }
             rows.push([
                 t.tenant.id.clone(),
                 t.tenant.environment.clone(),
@@ -101,7 +113,7 @@ fn table(
                 s.command.clone(),
                 s.index.to_string(),
                 s.step.cmdlet.clone(),
-                access(s.writes, r).to_string(),
+                access,
             ]);
         }
     }
@@ -141,6 +153,12 @@ fn table(
             String::new()
         },
     ));
+    if blocked > 0 {
+        let s = if blocked == 1 { "" } else { "s" };
+        out.push_str(&format!(
+            "{blocked} step{s} cannot run: the environment has no front door for the service\n"
+        ));
+    }
     out
 }
 
@@ -171,6 +189,7 @@ fn to_json(
                         "select": s.step.select,
                         "access": if s.writes { "write" } else { "read" },
                         "refused": r,
+                        "unavailable": unavailable(profile, &t.tenant.environment, s.step.service),
                     })
                 })
                 .collect();

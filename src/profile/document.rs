@@ -1,5 +1,9 @@
 //! The raw profile document as written in one YAML or TOML file. The JSON Schema
 //! (`tenantrun schema`, `schemas/profile.schema.json`) is generated from these types.
+//!
+//! The loader does not deserialize into them: it walks a position-carrying tree
+//! ([`super::check`]) so that it can report every problem with its location.
+//! `tests/profile_schema.rs` keeps the keys accepted by both in step.
 
 use super::model::Service;
 use schemars::JsonSchema;

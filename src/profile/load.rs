@@ -254,12 +254,21 @@ fn parse(source: &Source) -> Result<Node, Vec<Diagnostic>> {
         toml_tree::parse(&source.text, &source.lines).map_err(|errors| {
             errors
                 .into_iter()
-                .map(|e| syntax_diag(source, e.pos, format!("invalid TOML: {}", e.message)))
+                .map(|e| {
+                    let mut d = syntax_diag(source, e.pos, format!("invalid TOML: {}", e.message));
+                    if e.message.starts_with("nesting is deeper") {
+                        d.hint = Some("a profile needs at most a few levels".into());
+                    }
+                    d
+                })
                 .collect()
         })
     } else {
-        yaml::parse(&source.text)
-            .map_err(|e| vec![syntax_diag(source, e.pos, format!("invalid YAML: {}", e.message))])
+        yaml::parse(&source.text).map_err(|e| {
+            let mut d = syntax_diag(source, e.pos, format!("invalid YAML: {}", e.message));
+            d.hint = e.hint;
+            vec![d]
+        })
     }
 }
 

@@ -31,9 +31,11 @@ pub fn check(ck: &mut Checker<'_>, root: &Node, base: &Path) -> FileDecl {
         ck.error(root.pos, "the profile is empty").set_hint("start it with `version: 1`");
         return decl;
     }
-    let Some(top) = ck.table(root, "profile", TOP_KEYS) else {
+    let Some(mut top) = ck.table(root, "profile", TOP_KEYS) else {
         return decl;
     };
+    // An empty section (`tenants:` with every entry commented out) is no section.
+    top.drop_nulls(&["environments", "identities", "defaults", "tenants", "commands"]);
     match top.get("version") {
         None => {
             ck.error(top.pos, "the profile has no `version`").set_hint("add `version: 1` at the top");

@@ -28,6 +28,11 @@ impl<'n> Table<'n> {
     pub fn get(&self, key: &str) -> Option<&'n Node> {
         self.entries.iter().find(|(k, _)| k.name == key).map(|(_, v)| v)
     }
+    /// Forget these keys when their value is null.
+    pub fn drop_nulls(&mut self, keys: &[&str]) {
+        self.entries.retain(|(k, v)| !(v.value == Value::Null && keys.contains(&k.name.as_str())));
+    }
+
     pub fn entries(&self) -> impl Iterator<Item = &'n (Key, Node)> + '_ {
         self.entries.iter().copied()
     }
