@@ -163,3 +163,27 @@ fn ctrl_c_stops_starting_steps_writes_the_summary_and_exits_130() {
     assert_eq!(summary(&run)["interrupted"], false);
     lab.assert_no_violations();
 }
+
+#[test]
+fn a_second_ctrl_c_aborts_at_once_and_the_run_still_resumes() {
+    let lab = Lab::start(EmulatorConfig { latency_ms: 1500, ..EmulatorConfig::default() });
+    let ids = tenants(6, "a");
+    let profile = lab.profile(&ids, LISTS, "  concurrency: 6\n  timeout: 30s\n");
+    let p = profile.to_str().unwrap();
+    let child = spawn(&lab, &["run", p, "-o", "runs", "--progress", "plain"]);
+    let run = wait_for_run(&lab.path("runs"));
+    std::thread::sleep(Duration::from_millis(500));
+    let started = Instant::now();
+    for _ in 0..2 {
+        Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", show(&out));
+    assert!(started.elapsed() < Duration::from_millis(1400), "aborted without waiting for in-flight steps");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("aborted"), "{}", show(&out));
+    let out = lab.run(&["run", p, "--resume", run.to_str().unwrap(), "--progress", "none"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert_eq!(ok_lines_per_key(&run).len(), 18);
+    lab.assert_no_violations();
+}
