@@ -529,6 +529,13 @@ fn plan_check_lists_cmdlets_a_tenant_does_not_grant() {
         assert_eq!(c.error, None, "{c:?}");
         assert_eq!(c.missing, vec![("mixed".to_string(), 1, "Get-Mailbox".to_string())], "{c:?}");
     }
+    let (text, all_checked) = tenantrun::cli::run::render_check(&checks);
+    assert!(all_checked);
+    assert_eq!(
+        text,
+        "c1.onmicrosoft.com: mixed[1] Get-Mailbox: not granted (would be skipped)\n\
+         c2.onmicrosoft.com: mixed[1] Get-Mailbox: not granted (would be skipped)\n"
+    );
     let stats = lab.stats();
     assert_eq!(stats.requests_to("exo_module_file"), 4, "one per tenant and service");
     assert_eq!(stats.requests_to("invoke_command"), 0, "nothing ran");

@@ -381,3 +381,33 @@ pub fn check_plan(profile: &Profile, plan: &Plan) -> Result<Vec<TenantCheck>, Cl
         Ok(engine.check(plan).await)
     })
 }
+
+/// The text `plan --check` prints: per tenant, the steps its role does not grant
+/// (they would be `skipped` by `run --preflight`), or why the check failed.
+/// Returns the text and whether every tenant could be checked.
+pub fn render_check(checks: &[TenantCheck]) -> (String, bool) {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let mut all_checked = true;
+    for c in checks {
+        match (&c.error, c.missing.is_empty()) {
+            (Some(e), _) => {
+                all_checked = false;
+                let _ = writeln!(out, "{}: not checked: {e}", c.tenant);
+            }
+            (None, true) => {
+                let _ = writeln!(out, "{}: every planned cmdlet is granted", c.tenant);
+            }
+            (None, false) => {
+                for (command, step, cmdlet) in &c.missing {
+                    let _ = writeln!(
+                        out,
+                        "{}: {command}[{step}] {cmdlet}: not granted (would be skipped)",
+                        c.tenant
+                    );
+                }
+            }
+        }
+    }
+    (out, all_checked)
+}
