@@ -168,8 +168,10 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
 
     if summary.interrupted {
         Err(CliError::Interrupted)
-    } else if summary.counts.failed > 0 {
-        Err(CliError::StepsFailed { failed: summary.counts.failed as usize })
+    } else if summary.counts.failed > 0 || summary.counts.not_run > 0 {
+        // Steps that did not run without an interruption (`--fail-fast`, a crashed
+        // tenant task) are not success either.
+        Err(CliError::StepsFailed { failed: (summary.counts.failed + summary.counts.not_run) as usize })
     } else {
         Ok(())
     }
