@@ -32,6 +32,7 @@ impl Location {
     /// A location at `pos` in `source`.
     pub fn at(source: &Source, pos: Pos) -> Self {
         let line_text = source.line(pos.line).map(str::to_string);
+        let pos = line_text.as_deref().map_or(pos, |line| cover_quotes(line, pos));
         Location { file: source.path.clone(), pos: Some(pos), line_text }
     }
 
@@ -48,6 +49,16 @@ impl Location {
             self.pos = Some(Pos { len: "<redacted>".len(), ..pos });
         }
         self
+    }
+}
+
+/// A quoted scalar's position names its opening quote and its length is the
+/// content's: underline the quotes too.
+fn cover_quotes(line: &str, pos: Pos) -> Pos {
+    let mut chars = line.chars().skip(pos.col.saturating_sub(1));
+    match chars.next() {
+        Some(q @ ('"' | '\'')) if chars.nth(pos.len) == Some(q) => Pos { len: pos.len + 2, ..pos },
+        _ => pos,
     }
 }
 
