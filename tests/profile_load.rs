@@ -194,3 +194,17 @@ proptest! {
         let _ = profile::load(&[path]);
     }
 }
+
+#[test]
+fn digest_depends_on_names_and_contents_not_on_the_checkout_path() {
+    let a = tempfile::tempdir().expect("tempdir");
+    let b = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read(fixture("equivalent/profile.yaml")).expect("read");
+    let pa = profile::load(&[write(a.path(), "p.yaml", &text)]).expect("loads");
+    let pb = profile::load(&[write(b.path(), "p.yaml", &text)]).expect("loads");
+    assert_eq!(pa.digest, pb.digest);
+    let mut changed = text.clone();
+    changed.extend_from_slice(b"# a comment\n");
+    let pc = profile::load(&[write(b.path(), "p.yaml", &changed)]).expect("loads");
+    assert_ne!(pa.digest, pc.digest);
+}

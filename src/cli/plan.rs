@@ -41,6 +41,10 @@ pub fn execute(args: PlanArgs) -> Result<(), CliError> {
     let profile = load_or_report(&args.profiles)?;
     let selection = args.selection.to_selection()?;
     let plan = planner::plan(&profile, &selection).map_err(|e| CliError::Usage(e.to_string()))?;
+    #[allow(clippy::print_stderr)]
+    for warning in super::selection::unmatched_selectors(&selection, &profile) {
+        eprintln!("{warning}");
+    }
     let read_only = profile.defaults.read_only;
     match args.format {
         PlanFormat::Table => {
