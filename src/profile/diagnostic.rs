@@ -99,11 +99,6 @@ impl Diagnostic {
         self
     }
 
-    pub fn maybe_hint(mut self, hint: Option<String>) -> Self {
-        self.hint = hint.or(self.hint);
-        self
-    }
-
     pub fn note(mut self, message: impl Into<String>, location: Location) -> Self {
         self.notes.push(Note { message: message.into(), location });
         self
