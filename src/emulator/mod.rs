@@ -42,7 +42,7 @@ pub use config::{ClientConfig, EmulatorConfig, ScenarioError, TenantConfig, User
 pub use error::EmulatorError;
 pub use registry::{
     APP_CLIENT_ID, APP_CLIENT_SECRET, MANAGED_IDENTITY_CLIENT_ID, MANAGED_IDENTITY_HEADER, PARTNER_UPN,
-    PUBLIC_CLIENT_ID, USER_PASSWORD,
+    PUBLIC_CLIENT_ID, SYSTEM_MAILBOX, TEST_CLIENT_CERT_PEM, TEST_CLIENT_KEY_PEM, USER_PASSWORD,
 };
 pub use server::{Emulator, EmulatorHandle};
 pub use stats::{Stats, TokenCount, Violations};
