@@ -1,0 +1,28 @@
+//! `client_secret`: app-only client credentials with a secret, posted in the form body
+//! (form-encoded by the `oauth2` crate, so `+ / = % ~` survive).
+
+use super::error::{AuthError, AuthErrorKind};
+use super::grant::{issued_from, map_request_error, GrantContext, Issued};
+use super::transport::RecordingClient;
+use crate::profile::SecretRef;
+use oauth2::{ClientSecret, Scope};
+
+pub(crate) async fn acquire(
+    cx: &GrantContext<'_>,
+    client_id: &str,
+    secret: &SecretRef,
+) -> Result<Issued, AuthError> {
+    let secret = secret
+        .resolve()
+        .map_err(|e| cx.error(AuthErrorKind::Configuration, format!("cannot read the client secret: {e}")))?;
+    let client =
+        cx.oauth_client(client_id)?.set_client_secret(ClientSecret::new(secret.expose().to_string()));
+    let http = RecordingClient::new(cx.transport);
+    client
+        .exchange_client_credentials()
+        .add_scope(Scope::new(cx.default_scope()))
+        .request_async(&http)
+        .await
+        .map(|r| issued_from(&r))
+        .map_err(|e| map_request_error(&cx.error_context(Some(client_id)), &http, e, &[secret.expose()]))
+}

@@ -1,0 +1,67 @@
+//! An access token, and the few claims tenantrun reads from a JWT *without verifying it*
+//! (expiry, tenant): the resource server verifies tokens, we only schedule renewals.
+
+use crate::profile::Secret;
+use base64::Engine as _;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// A bearer token for one (identity, tenant, resource). `value` redacts in `Debug`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessToken {
+    pub value: Secret,
+    pub expires_at: SystemTime,
+}
+
+impl AccessToken {
+    /// Time left before expiry (zero when already expired).
+    pub fn remaining(&self) -> Duration {
+        self.expires_at.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO)
+    }
+}
+
+/// Claims of interest, read from an unverified JWT.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Deserialize)]
+pub(crate) struct PeekedClaims {
+    pub exp: Option<u64>,
+    pub tid: Option<String>,
+}
+
+/// Decode the payload of a compact JWT without checking its signature.
+/// `None` when the value is not a JWT (opaque tokens are fine).
+pub(crate) fn peek_claims(token: &str) -> Option<PeekedClaims> {
+    let mut parts = token.split('.');
+    let (_header, payload) = (parts.next()?, parts.next()?);
+    parts.next()?;
+    let bytes =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// The JWT `exp` claim as a time.
+pub(crate) fn jwt_expiry(token: &str) -> Option<SystemTime> {
+    peek_claims(token)?.exp.map(|s| UNIX_EPOCH + Duration::from_secs(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jwt(payload: &str) -> String {
+        let e = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        format!("{}.{}.sig", e.encode(r#"{"alg":"none"}"#), e.encode(payload))
+    }
+
+    #[test]
+    fn reads_exp_and_tid() {
+        let t = jwt(r#"{"exp":2000000000,"tid":"contoso"}"#);
+        assert_eq!(jwt_expiry(&t), Some(UNIX_EPOCH + Duration::from_secs(2_000_000_000)));
+        assert_eq!(peek_claims(&t).and_then(|c| c.tid).as_deref(), Some("contoso"));
+    }
+
+    #[test]
+    fn opaque_tokens_have_no_claims() {
+        assert_eq!(peek_claims("opaque"), None);
+        assert_eq!(peek_claims("a.b"), None);
+        assert_eq!(jwt_expiry("a.%%%.c"), None);
+    }
+}
