@@ -1,2 +1,19 @@
-//! The Exchange admin REST API client (SPEC §4): region discovery, EXOModuleFile,
-//! InvokeCommand with paging, error extraction and the retry policy.
+//! The Exchange admin REST API client (SPEC §4): region discovery, `EXOModuleFile`,
+//! paged `InvokeCommand`, anchoring headers, error extraction and the retry policy.
+
+pub mod anchor;
+pub mod body;
+pub mod client;
+pub mod error;
+pub mod page;
+pub mod region;
+pub mod retry;
+pub mod session;
+pub mod token;
+
+pub use anchor::{AnchorPolicy, Principal};
+pub use client::{AdminClient, ApiStats, ApiStatsSnapshot};
+pub use error::{ApiError, ErrorKind};
+pub use retry::RetryPolicy;
+pub use session::{InvokeError, InvokeOutcome, PageSink, TenantSession};
+pub use token::{StaticToken, TokenSource};

@@ -1,13 +1,17 @@
-//! `tenantrun plan PROFILE... [selection]`: print the tenant x step matrix without connecting.
+//! `tenantrun plan PROFILE... [selection]`: print the tenant x step matrix
+//! without contacting anything, marking the steps `read_only` would refuse.
 
 use super::selection::SelectionArgs;
 use crate::error::CliError;
+use crate::planner::{self, Plan, Selection};
+use crate::profile::{self, Profile, Service};
 use clap::{Args, ValueEnum};
+use serde_json::json;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
-    /// Profile files (.yaml, .yml, .toml) or directories of them.
+    /// Profile files (.yaml, .yml, .toml) or directories of them (merged into one profile).
     #[arg(required = true, value_name = "PROFILE")]
     pub profiles: Vec<PathBuf>,
     #[command(flatten)]
@@ -15,6 +19,9 @@ pub struct PlanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
     pub format: PlanFormat,
+    /// Plan as `run --allow-write` would: write cmdlets are not refused.
+    #[arg(long)]
+    pub allow_write: bool,
     /// Ask each tenant which cmdlets its role grants (EXOModuleFile) and mark missing ones.
     #[arg(long)]
     pub check: bool,
@@ -27,6 +34,205 @@ pub enum PlanFormat {
 }
 
 pub fn execute(args: PlanArgs) -> Result<(), CliError> {
-    let _ = args;
-    Err(CliError::Fatal("plan: not implemented yet".into()))
+    if args.check {
+        return Err(CliError::Usage(
+            "`plan --check` is not available yet (hint: `tenantrun plan` without --check lists what would run)".into(),
+        ));
+    }
+    let profile = load_or_report(&args.profiles)?;
+    let selection = args.selection.to_selection()?;
+    let plan = planner::plan(&profile, &selection).map_err(|e| CliError::Usage(e.to_string()))?;
+    let read_only = profile.defaults.read_only;
+    let text = match args.format {
+        PlanFormat::Table => table(&profile, &plan, &selection, read_only, args.allow_write),
+        PlanFormat::Json => {
+            let value = to_json(&profile, &plan, &selection, read_only, args.allow_write);
+            format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
+        }
+    };
+    #[allow(clippy::print_stdout, clippy::print_stderr)]
+    {
+        print!("{text}");
+        if plan.tenants.is_empty() {
+            eprintln!("warning: the selection matches no tenants");
+        }
+    }
+    Ok(())
+}
+
+/// Load profiles; on failure print the full report to stderr (exit 2).
+pub fn load_or_report(paths: &[PathBuf]) -> Result<Profile, CliError> {
+    profile::load(paths).map_err(|err| {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("{err}");
+        }
+        CliError::InvalidProfile(format!("{} problem(s)", err.diagnostics.len()))
+    })
+}
+
+fn access(writes: bool, refused: bool) -> &'static str {
+    match (writes, refused) {
+        (false, _) => "read",
+        (true, false) => "write",
+        (true, true) => "write, refused (read_only)",
+    }
+}
+
+/// Why a step cannot run in the tenant's environment (no front door for its service).
+fn unavailable(profile: &Profile, environment: &str, service: Service) -> Option<String> {
+    let env = profile.environment(environment)?;
+    env.front_door(service).is_none().then(|| format!("{environment} has no {service} front door"))
+}
+
+fn table(
+    profile: &Profile,
+    plan: &Plan,
+    selection: &Selection,
+    read_only: bool,
+    allow_write: bool,
+) -> String {
+    let header = ["TENANT", "ENVIRONMENT", "IDENTITY", "SERVICE", "COMMAND", "STEP", "CMDLET", "ACCESS"];
+    let mut rows: Vec<[String; 8]> = Vec::new();
+    let mut refused = 0usize;
+    let mut blocked = 0usize;
+    for t in &plan.tenants {
+        for s in &t.steps {
+            let r = s.refused(read_only, allow_write);
+            refused += usize::from(r);
+            let mut access = access(s.writes, r).to_string();
+            if let Some(why) = unavailable(profile, &t.tenant.environment, s.step.service) {
+                blocked += 1;
+                access.push_str(&format!(", unavailable ({why})"));
+            }
+            rows.push([
+                t.tenant.id.clone(),
+                t.tenant.environment.clone(),
+                t.tenant.identity.clone(),
+                s.step.service.to_string(),
+                s.command.clone(),
+                s.index.to_string(),
+                s.step.cmdlet.clone(),
+                access,
+            ]);
+        }
+    }
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut s = String::new();
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            if i + 1 == cells.len() {
+                s.push_str(cell);
+            } else {
+                s.push_str(&format!("{cell:<w$}  "));
+            }
+        }
+        s.push('\n');
+        s
+    };
+    let mut out = line(header.to_vec());
+    for row in &rows {
+        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    let shard = selection.shard.map(|s| format!(", shard {s}")).unwrap_or_default();
+    out.push_str(&format!(
+        "\n{} tenant{} of {}, {} step{}{shard}{}\n",
+        plan.tenants.len(),
+        if plan.tenants.len() == 1 { "" } else { "s" },
+        profile.tenants.len(),
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" },
+        if refused > 0 {
+            format!("; {refused} refused by read_only (use --allow-write)")
+        } else {
+            String::new()
+        },
+    ));
+    if blocked > 0 {
+        let s = if blocked == 1 { "" } else { "s" };
+        out.push_str(&format!(
+            "{blocked} step{s} cannot run: the environment has no front door for the service\n"
+        ));
+    }
+    out
+}
+
+fn to_json(
+    profile: &Profile,
+    plan: &Plan,
+    selection: &Selection,
+    read_only: bool,
+    allow_write: bool,
+) -> serde_json::Value {
+    let mut refused = 0usize;
+    let tenants: Vec<serde_json::Value> = plan
+        .tenants
+        .iter()
+        .map(|t| {
+            let steps: Vec<serde_json::Value> = t
+                .steps
+                .iter()
+                .map(|s| {
+                    let r = s.refused(read_only, allow_write);
+                    refused += usize::from(r);
+                    json!({
+                        "command": s.command,
+                        "step": s.index,
+                        "cmdlet": s.step.cmdlet,
+                        "service": s.step.service.as_str(),
+                        "parameters": s.step.parameters,
+                        "select": s.step.select,
+                        "access": if s.writes { "write" } else { "read" },
+                        "refused": r,
+                        "unavailable": unavailable(profile, &t.tenant.environment, s.step.service),
+                    })
+                })
+                .collect();
+            json!({
+                "tenant": t.tenant.id,
+                "name": t.tenant.name,
+                "tags": t.tenant.tags,
+                "environment": t.tenant.environment,
+                "identity": t.tenant.identity,
+                "steps": steps,
+            })
+        })
+        .collect();
+    json!({
+        "profile_digest": profile.digest,
+        "selection": {
+            "tenants": selection_text(selection),
+            "commands": selection.commands,
+            "shard": selection.shard.map(|s| s.to_string()),
+        },
+        "read_only": read_only,
+        "allow_write": allow_write,
+        "counts": {
+            "tenants": plan.tenants.len(),
+            "tenants_in_profile": profile.tenants.len(),
+            "steps": plan.step_count(),
+            "refused": refused,
+        },
+        "tenants": tenants,
+    })
+}
+
+fn selection_text(selection: &Selection) -> Vec<String> {
+    use crate::planner::TenantSelector;
+    let text = |s: &TenantSelector| match s {
+        TenantSelector::Id(id) => id.clone(),
+        TenantSelector::Tag(t) => format!("tag:{t}"),
+        TenantSelector::Name { glob, .. } => format!("name:{glob}"),
+    };
+    selection
+        .include
+        .iter()
+        .map(text)
+        .chain(selection.exclude.iter().map(|s| format!("!{}", text(s))))
+        .collect()
 }

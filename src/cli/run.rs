@@ -1,9 +1,21 @@
 //! `tenantrun run PROFILE... [selection] [options]`: connect and run.
+//!
+//! Wires the pieces: profile → selection → plan (minus what a resumed run already
+//! did) → engine, whose events feed the journal, the progress view and, at the end,
+//! `summary.json`, the exports and the summary table.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use super::selection::SelectionArgs;
 use crate::error::CliError;
+use crate::output::{self, journal, ItemsDir, Journal, SelectionRecord, StepKey, StepStatus, Summary};
+use crate::planner::{self, Plan, Selection};
+use crate::profile::{self, Profile};
+use crate::progress::{self, Progress};
+use crate::runner::{self, Engine, RunConfig, RunEvent, StopReason, StopSignal, TenantCheck};
 use clap::{Args, ValueEnum};
-use std::path::PathBuf;
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -36,6 +48,9 @@ pub struct RunArgs {
     /// How progress is shown on stderr.
     #[arg(long, value_enum, default_value_t = ProgressMode::Auto)]
     pub progress: ProgressMode,
+    /// Command lists of one tenant in flight at once (steps within a list always run in order).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub per_tenant: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -53,7 +68,316 @@ pub enum ProgressMode {
     None,
 }
 
+/// Load the profiles, printing the full report on failure (exit 2).
+pub fn load_profile(paths: &[PathBuf]) -> Result<Profile, CliError> {
+    profile::load(paths).map_err(|e| {
+        eprintln!("{e}");
+        CliError::InvalidProfile(e.to_string())
+    })
+}
+
+/// What a resumed run starts from.
+struct Resume {
+    dir: PathBuf,
+    summary: Summary,
+    done: HashSet<StepKey>,
+}
+
+fn open_resume(dir: &Path) -> Result<Resume, CliError> {
+    let summary = Summary::read(dir).map_err(|e| {
+        CliError::Usage(format!(
+            "--resume {}: not a run directory ({e}) (hint: pass OUT/<run-id>)",
+            dir.display()
+        ))
+    })?;
+    let records =
+        journal::read(&dir.join(output::rundir::RESULTS)).map_err(|e| CliError::Fatal(e.to_string()))?;
+    let done = journal::effective(records)
+        .into_iter()
+        .filter(|r| r.status == StepStatus::Ok)
+        .map(|r| r.key())
+        .collect();
+    Ok(Resume { dir: dir.to_path_buf(), summary, done })
+}
+
+/// Drop the steps a resumed run already finished `ok`.
+fn without_done(plan: Plan, done: &HashSet<StepKey>) -> Plan {
+    let tenants = plan
+        .tenants
+        .into_iter()
+        .filter_map(|mut t| {
+            t.steps.retain(|s| !done.contains(&(t.tenant.id.clone(), s.command.clone(), s.index)));
+            (!t.steps.is_empty()).then_some(t)
+        })
+        .collect();
+    Plan { tenants }
+}
+
+fn planned_counts(plan: &Plan) -> BTreeMap<String, u64> {
+    plan.tenants.iter().map(|t| (t.tenant.id.clone(), t.steps.len() as u64)).collect()
+}
+
 pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> {
-    let _ = (args, verbose, quiet);
-    Err(CliError::Fatal("run: not implemented yet".into()))
+    let _ = verbose;
+    let profile = load_profile(&args.profiles)?;
+    let resume = args.resume.as_deref().map(open_resume).transpose()?;
+    let typed = SelectionRecord {
+        tenants: args.selection.tenants.clone(),
+        commands: args.selection.commands.clone(),
+        shard: args.selection.shard.clone(),
+    };
+    let selection_record = match &resume {
+        Some(r) if typed == SelectionRecord::default() => r.summary.selection.clone(),
+        _ => typed,
+    };
+    let selection = Selection::from_args(
+        &selection_record.tenants,
+        &selection_record.commands,
+        selection_record.shard.as_deref(),
+    )
+    .map_err(|e| CliError::Usage(e.to_string()))?;
+    let full_plan = planner::plan(&profile, &selection).map_err(|e| CliError::Usage(e.to_string()))?;
+    let planned = planned_counts(&full_plan);
+
+    let mut config = RunConfig::from_profile(&profile);
+    if let Some(j) = args.concurrency {
+        config.concurrency = j.max(1);
+    }
+    config.per_tenant = args.per_tenant.max(1);
+    config.allow_write = args.allow_write;
+    config.fail_fast = args.fail_fast;
+    config.preflight = args.preflight;
+
+    let (run_id, run_dir, mut summary) = match &resume {
+        Some(r) => {
+            let mut s = r.summary.clone();
+            s.resumes += 1;
+            s.finished_at = None;
+            s.interrupted = false;
+            s.selection = selection_record.clone();
+            if s.profile_digest != profile.digest {
+                tracing::warn!("the profile changed since {} was started", r.dir.display());
+                s.profile_digest = profile.digest.clone();
+            }
+            (s.run_id.clone(), r.dir.clone(), s)
+        }
+        None => {
+            let (id, dir) = output::rundir::create(&args.out).map_err(|e| {
+                CliError::Fatal(format!("cannot create a run directory in {}: {e}", args.out.display()))
+            })?;
+            let s = Summary {
+                run_id: id.clone(),
+                started_at: output::rundir::now_rfc3339(),
+                finished_at: None,
+                interrupted: false,
+                profile_digest: profile.digest.clone(),
+                profiles: profile.sources.iter().map(|p| p.display().to_string()).collect(),
+                selection: selection_record.clone(),
+                counts: Default::default(),
+                tenants: Default::default(),
+                totals: Default::default(),
+                resumes: 0,
+                merged_from: vec![],
+            };
+            (id, dir, s)
+        }
+    };
+    let plan = match &resume {
+        Some(r) => without_done(full_plan, &r.done),
+        None => full_plan,
+    };
+    let items = ItemsDir::new(&run_dir);
+    items.remove_partials().map_err(|e| CliError::Fatal(format!("{}: {e}", run_dir.display())))?;
+    let fatal = |e: std::io::Error| CliError::Fatal(format!("{}: {e}", run_dir.display()));
+    summary.tally(&planned, &[]);
+    // Written at the start (`finished_at: null` marks a run in progress or killed),
+    // replaced at the end.
+    if resume.is_none() {
+        summary.write(&run_dir).map_err(fatal)?;
+    } else {
+        let records = journal::effective(
+            journal::read(&run_dir.join(output::rundir::RESULTS))
+                .map_err(|e| CliError::Fatal(e.to_string()))?,
+        );
+        summary.tally(&planned, &records);
+        summary.write(&run_dir).map_err(fatal)?;
+    }
+    let mut journal =
+        Journal::open(&run_dir.join(output::rundir::RESULTS)).map_err(|e| CliError::Fatal(e.to_string()))?;
+
+    let mode = if quiet {
+        progress::Mode::None
+    } else {
+        match args.progress {
+            ProgressMode::Auto => progress::Mode::auto(),
+            ProgressMode::Bar => progress::Mode::Bar,
+            ProgressMode::Plain => progress::Mode::Plain,
+            ProgressMode::None => progress::Mode::None,
+        }
+    };
+    let mut view = Progress::new(mode);
+    if !quiet {
+        view.note(&format!("run {run_id}: {}", run_dir.display()));
+    }
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Fatal(format!("cannot start the async runtime: {e}")))?;
+    let outcome = runtime.block_on(async {
+        let mut environments = used_environments(&profile, &plan);
+        let _emulator =
+            runner::emulator_env::bind_builtin_emulator(&mut environments).await.map_err(CliError::Fatal)?;
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let stop = StopSignal::default();
+        let engine = Engine::new(
+            config,
+            environments,
+            profile.identities.clone(),
+            Arc::new(runner::tokens::BrokerTokens::new()),
+            items,
+            stop.clone(),
+            tx.clone(),
+        )
+        .map_err(|e| CliError::Fatal(e.to_string()))?;
+        spawn_signal_handler(stop.clone(), tx.downgrade());
+        drop(tx);
+        let engine = Arc::new(engine);
+        let runner = engine.clone();
+        let mut task = tokio::spawn(async move { runner.run(plan).await });
+        let mut journal_error = None;
+        let mut handle = |event: RunEvent| {
+            if let RunEvent::StepFinished(record) = &event {
+                if let Err(e) = journal.append(record) {
+                    if journal_error.is_none() && stop.stop(StopReason::Interrupted) {
+                        journal_error = Some(format!("cannot append to results.jsonl: {e}"));
+                    }
+                }
+            }
+            view.on_event(&event);
+        };
+        let joined = loop {
+            tokio::select! {
+                biased;
+                Some(event) = rx.recv() => handle(event),
+                joined = &mut task => break joined,
+            }
+        };
+        while let Ok(event) = rx.try_recv() {
+            handle(event);
+        }
+        let stopped = joined.map_err(|e| CliError::Fatal(format!("the run task failed: {e}")))?;
+        let api = engine.stats().snapshot();
+        let (tokens_requested, token_cache_hits) = engine.token_stats();
+        Ok::<_, CliError>((stopped, api, tokens_requested, token_cache_hits, journal_error))
+    });
+    view.finish();
+    let (stopped, api, tokens_requested, token_cache_hits, journal_error) = outcome?;
+    let _ = journal.sync();
+    drop(journal);
+    if let Some(e) = journal_error {
+        return Err(CliError::Fatal(e));
+    }
+
+    let records = journal::effective(
+        journal::read(&run_dir.join(output::rundir::RESULTS)).map_err(|e| CliError::Fatal(e.to_string()))?,
+    );
+    summary.finished_at = Some(output::rundir::now_rfc3339());
+    summary.interrupted = stopped == Some(StopReason::Interrupted);
+    summary.totals.add(&output::Totals {
+        requests: api.requests,
+        retries: api.retries,
+        throttled: api.throttled,
+        token_renewals: api.token_renewals,
+        tokens_requested,
+        token_cache_hits,
+    });
+    summary.tally(&planned, &records);
+    if args.format.contains(&ExportFormat::Csv) {
+        output::export::export_csv(&run_dir, &records).map_err(fatal)?;
+    }
+    if args.format.contains(&ExportFormat::Json) {
+        output::export::export_json(&run_dir, &records).map_err(fatal)?;
+    }
+    summary.write(&run_dir).map_err(fatal)?;
+    print!("{}", progress::render_summary(&summary, &records, &run_dir));
+
+    if summary.interrupted {
+        Err(CliError::Interrupted)
+    } else if summary.counts.failed > 0 {
+        Err(CliError::StepsFailed { failed: summary.counts.failed as usize })
+    } else {
+        Ok(())
+    }
+}
+
+/// The profile's environments that the plan's tenants use.
+fn used_environments(profile: &Profile, plan: &Plan) -> BTreeMap<String, crate::environment::Environment> {
+    let names: HashSet<&str> = plan.tenants.iter().map(|t| t.tenant.environment.as_str()).collect();
+    profile
+        .environments
+        .iter()
+        .filter(|(n, _)| names.contains(n.as_str()))
+        .map(|(n, e)| (n.clone(), e.clone()))
+        .collect()
+}
+
+/// First Ctrl-C (or SIGTERM): stop starting steps; second: abort at once (exit 130).
+fn spawn_signal_handler(stop: StopSignal, events: tokio::sync::mpsc::WeakUnboundedSender<RunEvent>) {
+    tokio::spawn(async move {
+        if interrupt().await.is_err() {
+            return;
+        }
+        if stop.stop(StopReason::Interrupted) {
+            if let Some(tx) = events.upgrade() {
+                let _ = tx.send(RunEvent::Stopping(StopReason::Interrupted));
+            }
+        }
+        if interrupt().await.is_ok() {
+            eprintln!("aborted: results.jsonl holds every step finished so far (resume with --resume)");
+            std::process::exit(i32::from(crate::error::exit::INTERRUPTED));
+        }
+    });
+}
+
+async fn interrupt() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r,
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
+    }
+}
+
+/// `plan --check`: ask each planned tenant's `EXOModuleFile` which cmdlets it grants.
+/// Starts the built-in emulator when the plan uses it.
+pub fn check_plan(profile: &Profile, plan: &Plan) -> Result<Vec<TenantCheck>, CliError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Fatal(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let mut environments = used_environments(profile, plan);
+        let _emulator =
+            runner::emulator_env::bind_builtin_emulator(&mut environments).await.map_err(CliError::Fatal)?;
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let scratch = std::env::temp_dir();
+        let engine = Engine::new(
+            RunConfig::from_profile(profile),
+            environments,
+            profile.identities.clone(),
+            Arc::new(runner::tokens::BrokerTokens::new()),
+            ItemsDir::new(&scratch),
+            StopSignal::default(),
+            tx,
+        )
+        .map_err(|e| CliError::Fatal(e.to_string()))?;
+        Ok(engine.check(plan).await)
+    })
 }

@@ -1,4 +1,5 @@
-//! `tenantrun schema`: print the profile JSON Schema generated from the profile types.
+//! `tenantrun schema`: print the profile JSON Schema generated from the profile
+//! document types (schemars); `schemas/profile.schema.json` is this output.
 
 use crate::error::CliError;
 use clap::Args;
@@ -8,5 +9,9 @@ pub struct SchemaArgs {}
 
 pub fn execute(args: SchemaArgs) -> Result<(), CliError> {
     let _ = args;
-    Err(CliError::Fatal("schema: not implemented yet".into()))
+    #[allow(clippy::print_stdout)]
+    {
+        println!("{}", crate::profile::schema::json());
+    }
+    Ok(())
 }

@@ -1,2 +1,48 @@
 //! The Microsoft 365 admin API emulator (SPEC §5): Entra token endpoints, the
 //! compliance and exchange front doors, fault injection and counters.
+//!
+//! One loopback port serves everything, path-based so no DNS is needed:
+//! `/login/{tenant}/...` (Entra v2), `/compliance/adminapi/...` (Security & Compliance front
+//! door), `/region/{region}/adminapi/...` (regional compliance hosts), `/exchange/adminapi/...`,
+//! `/msi/token` and `/metadata/identity/oauth2/token` (managed identity), `/_stats` and `/_admin/...`.
+//! Start it with [`Emulator::start`]; the CLI wrapper is `tenantrun emulator`.
+
+mod admin;
+mod assertion;
+mod cmdlets;
+mod config;
+mod dataset;
+mod device;
+mod discovery;
+mod entra_error;
+mod error;
+mod exo_error;
+mod faults;
+mod filter;
+pub mod fixture;
+mod grant_client;
+mod grant_password;
+mod grant_refresh;
+mod http;
+mod invoke;
+mod jwt;
+mod module_file;
+mod msi;
+mod region;
+mod registry;
+mod router;
+mod server;
+mod state;
+mod stats;
+mod tenant_state;
+mod tls;
+mod token;
+
+pub use config::{ClientConfig, EmulatorConfig, ScenarioError, TenantConfig, UserConfig};
+pub use error::EmulatorError;
+pub use registry::{
+    APP_CLIENT_ID, APP_CLIENT_SECRET, MANAGED_IDENTITY_CLIENT_ID, MANAGED_IDENTITY_HEADER, PARTNER_UPN,
+    PUBLIC_CLIENT_ID, SYSTEM_MAILBOX, TEST_CLIENT_CERT_PEM, TEST_CLIENT_KEY_PEM, USER_PASSWORD,
+};
+pub use server::{Emulator, EmulatorHandle};
+pub use stats::{Stats, TokenCount, Violations};

@@ -1,1 +1,17 @@
-//! The run directory (SPEC §3): journal (`results.jsonl`), items files, summary, CSV, merge.
+//! Consumers of run events that write the run directory (SPEC §3): the journal
+//! `results.jsonl`, items files, `summary.json`, CSV/JSON exports; plus reading a
+//! run back for `--resume` and combining shards for `merge`.
+
+pub mod export;
+pub mod items;
+pub mod journal;
+pub mod merge;
+pub mod record;
+pub mod rundir;
+pub mod sanitize;
+pub mod summary;
+
+pub use items::{ItemsDir, ItemsWriter};
+pub use journal::Journal;
+pub use record::{StepError, StepKey, StepRecord, StepStatus};
+pub use summary::{Counts, SelectionRecord, Summary, TenantSummary, Totals};

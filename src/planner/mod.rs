@@ -1,1 +1,14 @@
 //! Selection (`-t`, `-c`), sharding (`--shard I/N`) and the tenant x step plan.
+//!
+//! Everything here is pure: it takes a loaded [`crate::profile::Profile`] and the
+//! user's selection and returns what would run, without contacting anything.
+
+mod plan;
+mod selection;
+mod shard;
+mod write_verbs;
+
+pub use plan::{plan, Plan, PlanError, PlannedStep, TenantPlan};
+pub use selection::{Selection, SelectionError, TenantSelector};
+pub use shard::Shard;
+pub use write_verbs::{is_write_cmdlet, READ_VERBS};

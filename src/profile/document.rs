@@ -1,10 +1,29 @@
 //! The raw profile document as written in one YAML or TOML file. The JSON Schema
 //! (`tenantrun schema`, `schemas/profile.schema.json`) is generated from these types.
+//!
+//! The loader does not deserialize into them: it walks a position-carrying tree
+//! ([`super::check`]) so that it can report every problem with its location.
+//! `tests/profile_schema.rs` keeps the keys accepted by both in step.
 
 use super::model::Service;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// An application (client) id.
+const GUID: &str = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+/// A verified domain or a tenant GUID.
+const TENANT_ID: &str = r"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})$";
+/// `90s`, `2m`, `1h`, `500ms`, `1m30s`.
+const DURATION: &str = r"^([0-9]+|([0-9]+(ms|s|m|h))+)$";
+/// `Verb-Noun`.
+const CMDLET: &str = r"^[A-Za-z]+-[A-Za-z0-9]+$";
+/// An environment variable name.
+const ENV_VAR: &str = r"^[A-Za-z_][A-Za-z0-9_]*$";
+/// `UPN:`, `SMTP:` or `APP:` and an address.
+const ANCHOR: &str = r"^([Uu][Pp][Nn]|[Ss][Mm][Tt][Pp]|[Aa][Pp][Pp]):.+$";
+/// `user@domain`.
+const UPN: &str = r"^[^@\s]+@([A-Za-z0-9-]+\.)+[A-Za-z]{2,63}$";
 
 /// One profile file.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -12,6 +31,7 @@ use std::collections::BTreeMap;
 #[schemars(title = "tenantrun profile")]
 pub struct ProfileDocument {
     /// Format version; must be 1.
+    #[schemars(range(min = 1, max = 1))]
     pub version: u32,
     /// Environments (clouds) declared by this profile, in addition to the built-ins.
     #[serde(default)]
@@ -61,7 +81,7 @@ pub struct EnvironmentDoc {
 #[serde(deny_unknown_fields, rename_all = "lowercase")]
 pub enum SecretDoc {
     /// Read from this environment variable.
-    Env(String),
+    Env(#[schemars(pattern(ENV_VAR))] String),
     /// Read from this file (relative to the profile file's folder; must not be group/other-readable).
     File(String),
 }
@@ -85,22 +105,38 @@ pub struct CertificateDoc {
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum IdentityDoc {
     /// App-only with a certificate (`-AppId -CertificateFilePath`).
-    Certificate { client_id: String, certificate: CertificateDoc },
+    Certificate {
+        /// Application (client) id of the app registration (`-AppId`).
+        #[schemars(pattern(GUID))]
+        client_id: String,
+        certificate: CertificateDoc,
+    },
     /// App-only with a client secret.
-    ClientSecret { client_id: String, client_secret: SecretDoc },
+    ClientSecret {
+        /// Application (client) id of the app registration.
+        #[schemars(pattern(GUID))]
+        client_id: String,
+        client_secret: SecretDoc,
+    },
     /// CSP partner / GDAP delegated admin with a refresh token.
     RefreshToken {
+        /// Application (client) id; default: the Exchange Online PowerShell public client.
         #[serde(default)]
+        #[schemars(pattern(GUID))]
         client_id: Option<String>,
         refresh_token: SecretDoc,
         #[serde(default)]
+        #[schemars(pattern(UPN))]
         user_principal_name: Option<String>,
     },
     /// Interactive MFA sign-in (`tenantrun login`).
     DeviceCode {
+        /// Application (client) id; default: the Exchange Online PowerShell public client.
         #[serde(default)]
+        #[schemars(pattern(GUID))]
         client_id: Option<String>,
         #[serde(default)]
+        #[schemars(pattern(UPN))]
         user_principal_name: Option<String>,
         /// Sign-in tenant, default `organizations`.
         #[serde(default)]
@@ -108,14 +144,19 @@ pub enum IdentityDoc {
     },
     /// `-Credential` (resource owner password; cannot pass MFA).
     Password {
+        /// Application (client) id; default: the Exchange Online PowerShell public client.
         #[serde(default)]
+        #[schemars(pattern(GUID))]
         client_id: Option<String>,
+        #[schemars(pattern(UPN))]
         user_principal_name: String,
         password: SecretDoc,
     },
     /// `-ManagedIdentity [-ManagedIdentityAccountId]`.
     ManagedIdentity {
+        /// Application (client) id; default: the Exchange Online PowerShell public client.
         #[serde(default)]
+        #[schemars(pattern(GUID))]
         client_id: Option<String>,
     },
     /// `-AccessToken`: a token used as is.
@@ -134,12 +175,15 @@ pub struct DefaultsDoc {
     pub service: Option<Service>,
     /// Tenants in flight at once.
     #[serde(default)]
+    #[schemars(range(min = 1, max = 10000))]
     pub concurrency: Option<usize>,
     /// Per-request timeout, e.g. `120s`, `2m`.
     #[serde(default)]
+    #[schemars(pattern(DURATION))]
     pub timeout: Option<String>,
     /// Retries per request on 429/5xx/network errors.
     #[serde(default)]
+    #[schemars(range(max = 100))]
     pub retries: Option<u32>,
     /// Refuse cmdlets whose verb changes state unless `--allow-write`.
     #[serde(default)]
@@ -151,6 +195,7 @@ pub struct DefaultsDoc {
 #[serde(deny_unknown_fields)]
 pub struct TenantDoc {
     /// Verified domain (`contoso.onmicrosoft.com`) or tenant GUID.
+    #[schemars(pattern(TENANT_ID))]
     pub id: String,
     #[serde(default)]
     pub name: Option<String>,
@@ -162,6 +207,7 @@ pub struct TenantDoc {
     pub environment: Option<String>,
     /// Overrides the default `X-AnchorMailbox`, e.g. `UPN:ops@fabrikam.us`.
     #[serde(default)]
+    #[schemars(pattern(ANCHOR))]
     pub anchor_mailbox: Option<String>,
     /// Send no anchor header (BypassMailboxAnchoring).
     #[serde(default)]
@@ -173,7 +219,7 @@ pub struct TenantDoc {
 #[serde(untagged)]
 pub enum StepDoc {
     /// Bare cmdlet name.
-    Name(String),
+    Name(#[schemars(pattern(CMDLET))] String),
     /// Cmdlet with options.
     Full(StepSpecDoc),
 }
@@ -182,6 +228,8 @@ pub enum StepDoc {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepSpecDoc {
+    /// The cmdlet, `Verb-Noun`.
+    #[schemars(pattern(CMDLET))]
     pub cmdlet: String,
     #[serde(default)]
     pub service: Option<Service>,

@@ -1,269 +1,280 @@
-//! Reading profile files and directories and resolving them into a [`Profile`].
-//!
-//! NOTE: this first loader uses plain serde errors; the diagnostics pass
-//! (every problem as FILE:LINE:COL with a caret) replaces its error reporting.
+//! Reading profile files and directories: find the files, read them (bounded
+//! size, UTF-8), parse (YAML or TOML by extension), check each file, then merge
+//! them ([`super::resolve`]). Every problem of every file is collected.
 
-use super::document::{IdentityDoc, ProfileDocument, SecretDoc, StepDoc};
-use super::duration::parse_duration;
-use super::model::*;
-use super::secret::SecretRef;
-use crate::environment;
+use super::check::{document, Checker};
+use super::diagnostic::{Diagnostic, Location};
+use super::model::Profile;
+use super::resolve::{resolve, Checked};
+use super::syntax::{toml_tree, yaml, Node, Pos, Source};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-/// Why profiles failed to load; `Display` is the full user-facing report.
-#[derive(Debug, thiserror::Error)]
+/// Files larger than this are refused before being read.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Why profiles failed to load. `Display` is the full user-facing report.
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("{report}")]
 pub struct LoadError {
-    /// One line (or block) per problem.
+    /// Each problem, rendered (source excerpt included).
     pub problems: Vec<String>,
+    /// Each problem, structured.
+    pub diagnostics: Vec<Diagnostic>,
     report: String,
 }
 
 impl LoadError {
-    fn new(problems: Vec<String>) -> Self {
-        let report = problems.join("\n");
-        LoadError { problems, report }
+    pub fn new(diagnostics: Vec<Diagnostic>) -> Self {
+        let problems: Vec<String> = diagnostics.iter().map(|d| d.to_string()).collect();
+        let count = problems.len();
+        let mut report = problems.join("\n");
+        report.push_str(&format!("\n{count} problem{} found", if count == 1 { "" } else { "s" }));
+        LoadError { problems, diagnostics, report }
     }
 }
 
-/// Load profile files and/or directories (not recursive) into one [`Profile`].
+/// Load profile files and/or directories (not recursive) into one merged [`Profile`].
 pub fn load(paths: &[PathBuf]) -> Result<Profile, LoadError> {
+    let mut diags = Vec::new();
+    let files = profile_files(paths, &mut diags);
+    load_files(&files, diags)
+}
+
+/// Stack for the loading thread: parsers recurse per nesting level, and callers
+/// may be on small-stack threads (tokio workers, tests); nesting is bounded
+/// (64 levels) so this is far more than any input can use.
+const LOADER_STACK: usize = 64 * 1024 * 1024;
+
+/// Load exactly these files as one profile; `diags` are problems found earlier.
+pub fn load_files(files: &[PathBuf], diags: Vec<Diagnostic>) -> Result<Profile, LoadError> {
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("profile-loader".into())
+            .stack_size(LOADER_STACK)
+            .spawn_scoped(scope, || load_files_here(files, diags));
+        match worker {
+            Ok(handle) => handle.join().unwrap_or_else(|_| {
+                Err(LoadError::new(vec![Diagnostic::new(
+                    Location::file(files.first().map(PathBuf::as_path).unwrap_or(Path::new("."))),
+                    "internal error while loading the profile",
+                )]))
+            }),
+            Err(e) => Err(LoadError::new(vec![Diagnostic::new(
+                Location::file(Path::new(".")),
+                format!("cannot start the profile loader: {e}"),
+            )])),
+        }
+    })
+}
+
+fn load_files_here(files: &[PathBuf], mut diags: Vec<Diagnostic>) -> Result<Profile, LoadError> {
+    let mut hasher = Sha256::new();
+    let mut checked = Vec::new();
+    for file in files {
+        let source = match read_source(file) {
+            Ok(s) => s,
+            Err(d) => {
+                diags.push(*d);
+                continue;
+            }
+        };
+        hasher.update(file.to_string_lossy().as_bytes());
+        hasher.update([0]);
+        hasher.update(source.text.as_bytes());
+        hasher.update([0]);
+        let root = match parse(&source) {
+            Ok(root) => root,
+            Err(errors) => {
+                diags.extend(errors);
+                continue;
+            }
+        };
+        let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        let mut ck = Checker::new(&source);
+        let decl = document::check(&mut ck, &root, &base);
+        let mut file_diags = std::mem::take(&mut ck.diags);
+        file_diags.sort_by_key(|d| d.location.pos.map(|p| (p.line, p.col)));
+        diags.extend(file_diags);
+        checked.push(Checked { source, decl });
+    }
+    // Cross-file checks need every file parsed; they run even when files have
+    // their own errors, so one run reports everything.
+    if checked.len() < files.len() {
+        return Err(LoadError::new(sorted(diags, files)));
+    }
+    let digest = format!("sha256:{:x}", hasher.finalize());
+    match resolve(checked, digest) {
+        Ok(profile) if diags.is_empty() => Ok(profile),
+        Ok(_) => Err(LoadError::new(sorted(diags, files))),
+        Err(more) => {
+            diags.extend(more);
+            Err(LoadError::new(sorted(diags, files)))
+        }
+    }
+}
+
+/// Order problems by file (load order), then line and column.
+fn sorted(mut diags: Vec<Diagnostic>, files: &[PathBuf]) -> Vec<Diagnostic> {
+    diags.sort_by_key(|d| {
+        let file = files.iter().position(|f| *f == d.location.file).map_or(0, |i| i + 1);
+        (file, d.location.pos.map(|p| (p.line, p.col)))
+    });
+    diags
+}
+
+/// Whether a path names a profile file by its extension.
+pub fn is_profile_file(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "toml"))
+}
+
+/// The profile files directly in `dir` (not hidden), sorted by name.
+pub fn files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file()
+                && is_profile_file(p)
+                && !p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'))
+        })
+        .collect();
+    found.sort();
+    Ok(found)
+}
+
+/// Expand arguments: a file stands for itself, a directory for its profile files.
+pub fn profile_files(paths: &[PathBuf], diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    let mut problems = Vec::new();
     for path in paths {
         if path.is_dir() {
-            match std::fs::read_dir(path) {
-                Ok(entries) => {
-                    let mut found: Vec<PathBuf> = entries
-                        .filter_map(|e| e.ok().map(|e| e.path()))
-                        .filter(|p| p.is_file() && is_profile_file(p))
-                        .collect();
-                    found.sort();
-                    if found.is_empty() {
-                        problems.push(format!(
-                            "{}: no profile files (.yaml, .yml, .toml) in this folder",
-                            path.display()
+            match files_in(path) {
+                Ok(found) if found.is_empty() => {
+                    let mut d = Diagnostic::new(
+                        Location::file(path),
+                        "no profile files (.yaml, .yml, .toml) in this folder",
+                    );
+                    let sub = profile_folders(path);
+                    if let Some(first) = sub.first() {
+                        d.set_hint(format!(
+                            "it holds profile folders; pass one of them, e.g. {}",
+                            first.display()
                         ));
                     }
-                    files.extend(found);
+                    diags.push(d);
                 }
-                Err(e) => problems.push(format!("{}: {e}", path.display())),
+                Ok(found) => files.extend(found),
+                Err(e) => {
+                    diags.push(Diagnostic::new(Location::file(path), format!("cannot read folder: {e}")))
+                }
             }
         } else {
             files.push(path.clone());
         }
     }
-    let mut docs = Vec::new();
-    let mut hasher = Sha256::new();
-    for file in &files {
-        match std::fs::read_to_string(file) {
-            Ok(text) => {
-                hasher.update(file.to_string_lossy().as_bytes());
-                hasher.update([0]);
-                hasher.update(text.as_bytes());
-                match parse_document(file, &text) {
-                    Ok(doc) => docs.push((file.clone(), doc)),
-                    Err(e) => problems.push(e),
-                }
+    files
+}
+
+/// Subfolders of `dir` (recursively, at most 3 levels) that hold profile files,
+/// each a profile of its own; used by `validate` on a folder of profiles.
+pub fn profile_folders(dir: &Path) -> Vec<PathBuf> {
+    fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let mut subdirs: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.is_dir() && !p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'))
+            })
+            .collect();
+        subdirs.sort();
+        for sub in subdirs {
+            if files_in(&sub).is_ok_and(|f| !f.is_empty()) {
+                out.push(sub);
+            } else if depth < 3 {
+                walk(&sub, depth + 1, out);
             }
-            Err(e) => problems.push(format!("{}: {e}", file.display())),
         }
     }
-    if !problems.is_empty() {
-        return Err(LoadError::new(problems));
+    let mut out = Vec::new();
+    walk(dir, 1, &mut out);
+    out
+}
+
+trait WithHint {
+    fn with_hint(self, hint: &str) -> Self;
+}
+
+impl WithHint for Box<Diagnostic> {
+    fn with_hint(mut self, hint: &str) -> Self {
+        self.set_hint(hint);
+        self
     }
-    let digest = format!("sha256:{:x}", hasher.finalize());
-    resolve(docs, files, digest).map_err(LoadError::new)
 }
 
-fn is_profile_file(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "toml"))
+/// Read a file as UTF-8 text, refusing huge and binary files with a located message.
+pub fn read_source(path: &Path) -> Result<Source, Box<Diagnostic>> {
+    let whole = |msg: String| Box::new(Diagnostic::new(Location::file(path), msg));
+    let meta = std::fs::metadata(path).map_err(|e| whole(format!("cannot read profile: {e}")))?;
+    if meta.is_dir() {
+        return Err(whole("is a folder, not a profile file".into()));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(whole(format!(
+            "profile file is {} MiB; the limit is {} MiB",
+            meta.len() / (1024 * 1024),
+            MAX_FILE_BYTES / (1024 * 1024)
+        ))
+        .with_hint("split it into several files in one folder; a folder is merged"));
+    }
+    if !is_profile_file(path) {
+        return Err(whole("not a profile file".into()).with_hint("profiles end in .yaml, .yml or .toml"));
+    }
+    let bytes = std::fs::read(path).map_err(|e| whole(format!("cannot read profile: {e}")))?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Source::new(path.to_path_buf(), text)),
+        Err(e) => {
+            let good = e.utf8_error().valid_up_to();
+            let prefix = String::from_utf8_lossy(&e.as_bytes()[..good]).into_owned();
+            let line = prefix.matches('\n').count() + 1;
+            let col = prefix.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let source = Source::new(path.to_path_buf(), lossy);
+            Err(Box::new(
+                Diagnostic::at(&source, Pos { line, col, len: 1 }, "the file is not UTF-8 text")
+                    .hint("profiles are UTF-8 YAML or TOML; is this a binary file?"),
+            ))
+        }
+    }
 }
 
-fn parse_document(file: &Path, text: &str) -> Result<ProfileDocument, String> {
-    let is_toml = file.extension().and_then(|e| e.to_str()) == Some("toml");
+/// Parse by extension: `.toml` is TOML, anything else YAML.
+fn parse(source: &Source) -> Result<Node, Vec<Diagnostic>> {
+    let is_toml = source.path.extension().and_then(|e| e.to_str()) == Some("toml");
     if is_toml {
-        toml::from_str(text).map_err(|e| format!("{}: {e}", file.display()))
-    } else {
-        serde_saphyr::from_str(text).map_err(|e| format!("{}: {e}", file.display()))
-    }
-}
-
-fn resolve(
-    docs: Vec<(PathBuf, ProfileDocument)>,
-    sources: Vec<PathBuf>,
-    digest: String,
-) -> Result<Profile, Vec<String>> {
-    let mut problems = Vec::new();
-    let mut environments = environment::builtins();
-    let mut identities = std::collections::BTreeMap::new();
-    let mut defaults = Defaults::default();
-    let mut raw_tenants = Vec::new();
-    let mut commands: Vec<CommandList> = Vec::new();
-    let mut default_service = Service::Compliance;
-
-    // Defaults first so steps can take the default service.
-    for (file, doc) in &docs {
-        if doc.version != 1 {
-            problems.push(format!(
-                "{}: unsupported version {} (hint: use `version: 1`)",
-                file.display(),
-                doc.version
-            ));
-        }
-        if let Some(d) = &doc.defaults {
-            if let Some(v) = &d.environment {
-                defaults.environment = v.clone();
-            }
-            if d.identity.is_some() {
-                defaults.identity = d.identity.clone();
-            }
-            if let Some(v) = d.service {
-                defaults.service = v;
-                default_service = v;
-            }
-            if let Some(v) = d.concurrency {
-                defaults.concurrency = v;
-            }
-            if let Some(v) = &d.timeout {
-                match parse_duration(v) {
-                    Ok(t) => defaults.timeout = t,
-                    Err(e) => problems.push(format!("{}: defaults.timeout: {e}", file.display())),
-                }
-            }
-            if let Some(v) = d.retries {
-                defaults.retries = v;
-            }
-            if let Some(v) = d.read_only {
-                defaults.read_only = v;
-            }
-        }
-    }
-
-    for (file, doc) in docs {
-        let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
-        for (name, env) in doc.environments {
-            match environment::Environment::from_doc(&name, &env, &base) {
-                Ok(e) => {
-                    environments.insert(name, e);
-                }
-                Err(e) => problems.push(format!("{}: environments.{name}: {e}", file.display())),
-            }
-        }
-        for (name, id) in doc.identities {
-            if identities.contains_key(&name) {
-                problems.push(format!("{}: identity `{name}` is defined twice", file.display()));
-            }
-            identities.insert(name.clone(), Identity { name: name.clone(), kind: identity_kind(id, &base) });
-        }
-        for t in doc.tenants {
-            raw_tenants.push((file.clone(), t));
-        }
-        for (name, steps) in doc.commands {
-            if commands.iter().any(|c| c.name == name) {
-                problems.push(format!("{}: command list `{name}` is defined twice", file.display()));
-            }
-            let steps = steps
+        toml_tree::parse(&source.text, &source.lines).map_err(|errors| {
+            errors
                 .into_iter()
-                .map(|s| match s {
-                    StepDoc::Name(cmdlet) => Step {
-                        cmdlet,
-                        service: default_service,
-                        parameters: Default::default(),
-                        select: vec![],
-                    },
-                    StepDoc::Full(s) => Step {
-                        cmdlet: s.cmdlet,
-                        service: s.service.unwrap_or(default_service),
-                        parameters: s.parameters,
-                        select: s.select,
-                    },
+                .map(|e| {
+                    let mut d = syntax_diag(source, e.pos, format!("invalid TOML: {}", e.message));
+                    if e.message.starts_with("nesting is deeper") {
+                        d.hint = Some("a profile needs at most a few levels".into());
+                    }
+                    d
                 })
-                .collect();
-            commands.push(CommandList { name, steps });
-        }
-    }
-
-    let mut tenants: Vec<Tenant> = Vec::new();
-    for (file, t) in raw_tenants {
-        let id = t.id.trim().to_ascii_lowercase();
-        if tenants.iter().any(|x| x.id == id) {
-            problems.push(format!("{}: tenant `{id}` is defined twice", file.display()));
-            continue;
-        }
-        let identity = match t.identity.or_else(|| defaults.identity.clone()) {
-            Some(i) => i,
-            None => {
-                problems.push(format!(
-                    "{}: tenant `{id}` has no identity and there is no defaults.identity",
-                    file.display()
-                ));
-                continue;
-            }
-        };
-        if !identities.contains_key(&identity) {
-            problems.push(format!("{}: tenant `{id}`: unknown identity `{identity}`", file.display()));
-        }
-        let environment = t.environment.unwrap_or_else(|| defaults.environment.clone());
-        if !environments.contains_key(&environment) {
-            problems.push(format!("{}: tenant `{id}`: unknown environment `{environment}`", file.display()));
-        }
-        tenants.push(Tenant {
-            id,
-            name: t.name,
-            tags: t.tags,
-            identity,
-            environment,
-            anchor_mailbox: t.anchor_mailbox,
-            bypass_mailbox_anchoring: t.bypass_mailbox_anchoring.unwrap_or(false),
-        });
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    Ok(Profile { environments, identities, defaults, tenants, commands, sources, digest })
-}
-
-fn secret(doc: SecretDoc, base: &Path) -> SecretRef {
-    match doc {
-        SecretDoc::Env(name) => SecretRef::Env(name),
-        SecretDoc::File(path) => SecretRef::File(base.join(path)),
+                .collect()
+        })
+    } else {
+        yaml::parse(&source.text).map_err(|e| {
+            let mut d = syntax_diag(source, e.pos, format!("invalid YAML: {}", e.message));
+            d.hint = e.hint;
+            vec![d]
+        })
     }
 }
 
-fn identity_kind(doc: IdentityDoc, base: &Path) -> IdentityKind {
-    let public = || EXO_POWERSHELL_CLIENT_ID.to_string();
-    match doc {
-        IdentityDoc::Certificate { client_id, certificate } => IdentityKind::Certificate {
-            client_id,
-            certificate: CertificateSource {
-                path: base.join(certificate.path),
-                key: certificate.key.map(|k| base.join(k)),
-                password: certificate.password.map(|p| secret(p, base)),
-            },
-        },
-        IdentityDoc::ClientSecret { client_id, client_secret } => {
-            IdentityKind::ClientSecret { client_id, client_secret: secret(client_secret, base) }
-        }
-        IdentityDoc::RefreshToken { client_id, refresh_token, user_principal_name } => {
-            IdentityKind::RefreshToken {
-                client_id: client_id.unwrap_or_else(public),
-                refresh_token: secret(refresh_token, base),
-                user_principal_name,
-            }
-        }
-        IdentityDoc::DeviceCode { client_id, user_principal_name, tenant } => IdentityKind::DeviceCode {
-            client_id: client_id.unwrap_or_else(public),
-            user_principal_name,
-            tenant: tenant.unwrap_or_else(|| "organizations".into()),
-        },
-        IdentityDoc::Password { client_id, user_principal_name, password } => IdentityKind::Password {
-            client_id: client_id.unwrap_or_else(public),
-            user_principal_name,
-            password: secret(password, base),
-        },
-        IdentityDoc::ManagedIdentity { client_id } => IdentityKind::ManagedIdentity { client_id },
-        IdentityDoc::AccessToken { token } => IdentityKind::AccessToken { token: secret(token, base) },
+fn syntax_diag(source: &Source, pos: Option<Pos>, message: String) -> Diagnostic {
+    match pos {
+        Some(pos) => Diagnostic::at(source, pos, message),
+        None => Diagnostic::new(Location::file(&source.path), message),
     }
 }

@@ -1,18 +1,26 @@
 //! The profile: where (environments), as whom (identities), which customers
 //! (tenants) and what (command lists) — SPEC §1.
 //!
-//! Loading goes in passes: read files → parse to the raw document model
-//! ([`document`]) → validate and merge into the resolved [`Profile`] with defaults
-//! applied. Nothing here touches the network; secrets are only *referenced* here
-//! and read when a run needs them ([`secret`]).
+//! Loading goes in passes, like a compiler: read files → parse YAML/TOML into a
+//! position-carrying tree ([`syntax`]) → check every key, type and value of each
+//! file ([`check`]) → merge the files, checking duplicates and references
+//! ([`resolve`]) into the [`Profile`] with defaults applied. Every problem becomes a
+//! [`diagnostic::Diagnostic`] at `FILE:LINE:COL`. [`document`] holds the serde types
+//! the JSON Schema is generated from. Nothing here touches the network; secrets are
+//! only *referenced* here and read when a run needs them ([`secret`]).
 
+pub mod check;
+pub mod diagnostic;
 pub mod document;
 pub mod duration;
 mod load;
 pub mod model;
+pub mod resolve;
+pub mod schema;
 pub mod secret;
+pub mod syntax;
 
-pub use load::{load, LoadError};
+pub use load::{files_in as load_files_in, load, load_files, profile_files, profile_folders, LoadError};
 pub use model::{
     CertificateSource, CommandList, Defaults, Identity, IdentityKind, Profile, Service, Step, Tenant,
     EXO_POWERSHELL_CLIENT_ID,

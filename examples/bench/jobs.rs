@@ -1,0 +1,328 @@
+//! The benchmark points: each starts an emulator with the faults it needs, runs the
+//! real binary, checks the run was correct, and adds rows to the table.
+
+use super::measure::{self, Cost};
+use super::scenario::{self, SECRET, SECRET_ENV, STEPS};
+use super::Row;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tenantrun::emulator::{Emulator, EmulatorConfig, EmulatorHandle, Stats, TenantConfig};
+
+/// The `tenantrun` binary next to this example (`target/<profile>/tenantrun`).
+pub fn sibling_binary() -> Result<PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let dir = exe.parent().and_then(Path::parent).ok_or("cannot locate target directory")?;
+    let bin = dir.join("tenantrun");
+    if bin.is_file() {
+        Ok(bin)
+    } else {
+        Err(format!(
+            "{} not found (hint: cargo build --release --bins --examples, or pass --bin PATH)",
+            bin.display()
+        ))
+    }
+}
+
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// The outcome of one `tenantrun run`.
+pub struct Job {
+    pub cost: Cost,
+    pub not_ok: usize,
+    pub stats: Stats,
+    /// Per tenant, the sum over its steps of (attempts - 1).
+    pub retries_per_tenant: BTreeMap<String, u64>,
+}
+
+pub struct Bench {
+    pub bin: PathBuf,
+    pub quick: bool,
+    pub rows: Vec<Row>,
+    work: tempfile::TempDir,
+    rt: tokio::runtime::Runtime,
+    /// The overhead run's emulator counters, reused by the tokens point.
+    overhead_stats: Option<(usize, Stats)>,
+}
+
+impl Bench {
+    pub fn new(bin: PathBuf, quick: bool) -> Result<Self, String> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        let work = tempfile::tempdir().map_err(|e| e.to_string())?;
+        Ok(Bench { bin, quick, rows: Vec::new(), work, rt, overhead_stats: None })
+    }
+
+    fn row(&mut self, point: &str, figure: String, target: &str, met: Option<bool>) {
+        eprintln!("  {point}: {figure} (target {target})");
+        self.rows.push(Row { point: point.into(), figure, target: target.into(), met });
+    }
+
+    fn emulator(&self, config: EmulatorConfig) -> Result<EmulatorHandle, String> {
+        self.rt.block_on(Emulator::start(config)).map_err(|e| e.to_string())
+    }
+
+    fn dir(&self, label: &str) -> Result<PathBuf, String> {
+        let d = self.work.path().join(label);
+        std::fs::create_dir_all(&d).map_err(|e| e.to_string())?;
+        Ok(d)
+    }
+
+    /// Run `tenantrun run` over `n` tenants with `c` in flight against `emu`.
+    fn job(
+        &self,
+        label: &str,
+        emu: &EmulatorHandle,
+        n: usize,
+        c: usize,
+        steps: &[&str],
+    ) -> Result<Job, String> {
+        let dir = self.dir(label)?;
+        let profile = dir.join("profile.yaml");
+        scenario::write_single_file(&profile, emu.base_url().as_str(), n, c, steps)
+            .map_err(|e| e.to_string())?;
+        emu.reset_stats();
+        let out = dir.join("out");
+        let args: Vec<String> = vec![
+            "run".into(),
+            profile.display().to_string(),
+            "-j".into(),
+            c.to_string(),
+            "--progress".into(),
+            "none".into(),
+            "-o".into(),
+            out.display().to_string(),
+        ];
+        let cost = measure::run(&self.bin, &args, &[(SECRET_ENV, SECRET)], &dir, "run")?;
+        let stats = emu.stats();
+        let (ok, not_ok, retries_per_tenant) = read_journal(&out)?;
+        if cost.exit_code != 0 || ok != n * steps.len() || stats.violations_total() != 0 {
+            return Err(format!(
+                "{label}: exit {} with {ok} ok / {not_ok} not ok of {} steps, {} protocol violations (logs in {})",
+                cost.exit_code,
+                n * steps.len(),
+                stats.violations_total(),
+                dir.display()
+            ));
+        }
+        Ok(Job { cost, not_ok, stats, retries_per_tenant })
+    }
+
+    /// 1. Fan-out efficiency: wall / (N·M·L/C) at L = 50 ms.
+    pub fn fanout(&mut self) -> Result<(), String> {
+        let points: &[(usize, usize)] =
+            if self.quick { &[(200, 64)] } else { &[(1000, 64), (1000, 256), (10_000, 64), (10_000, 256)] };
+        let latency = 50u64;
+        let emu = self.emulator(EmulatorConfig { latency_ms: latency, ..Default::default() })?;
+        for &(n, c) in points {
+            let job = self.job(&format!("fanout-{n}-{c}"), &emu, n, c, &STEPS)?;
+            let ideal = (n * STEPS.len()) as f64 * latency as f64 / 1000.0 / c as f64;
+            let ratio = job.cost.wall.as_secs_f64() / ideal;
+            self.row(
+                &format!("fan-out N={n} M=3 L={latency}ms C={c}"),
+                format!("{:.2} s / ideal {:.2} s = **{ratio:.3}**", job.cost.wall.as_secs_f64(), ideal),
+                "≤ 1.05",
+                Some(ratio <= 1.05),
+            );
+        }
+        Ok(())
+    }
+
+    /// 2. Client overhead at L = 0: steps/s and client CPU per step. Also 3a (RSS) and 4 (tokens).
+    pub fn overhead(&mut self) -> Result<(), String> {
+        let n = if self.quick { 300 } else { 10_000 };
+        let emu = self.emulator(EmulatorConfig::default())?;
+        let job = self.job("overhead", &emu, n, 256, &STEPS)?;
+        let steps = (n * STEPS.len()) as f64;
+        let rate = steps / job.cost.wall.as_secs_f64();
+        let cpu_us = job.cost.cpu.as_secs_f64() * 1e6 / steps;
+        self.row(
+            &format!("steps/s, N={n} M=3 L=0 C=256 (emulator on the same 2 cores)"),
+            format!("**{rate:.0}** steps/s ({} steps in {:.2} s)", steps as u64, job.cost.wall.as_secs_f64()),
+            "≥ 20,000",
+            Some(rate >= 20_000.0),
+        );
+        self.row(
+            "client CPU per step (user+sys of tenantrun ÷ steps)",
+            format!("**{cpu_us:.1} µs** ({:.2} s CPU)", job.cost.cpu.as_secs_f64()),
+            "≤ 50 µs",
+            Some(cpu_us <= 50.0),
+        );
+        self.row(
+            &format!("peak RSS, {n} tenants"),
+            format!("**{:.1} MiB**", job.cost.peak_rss_kib as f64 / 1024.0),
+            "≤ 64 MiB",
+            Some(job.cost.peak_rss_kib <= 64 * 1024),
+        );
+        self.overhead_stats = Some((n, job.stats));
+        Ok(())
+    }
+
+    /// 3b. Memory for one tenant whose Get-Mailbox returns 100,000 objects.
+    pub fn memory(&mut self) -> Result<(), String> {
+        let objects = if self.quick { 5_000 } else { 100_000 };
+        let tenant = scenario::tenant_id(1);
+        let mut sizes = BTreeMap::new();
+        sizes.insert("Get-Mailbox".to_string(), objects);
+        let emu = self.emulator(EmulatorConfig {
+            tenants: vec![TenantConfig { id: tenant, sizes, ..Default::default() }],
+            ..Default::default()
+        })?;
+        let step = "{ cmdlet: Get-Mailbox, service: exchange, parameters: { ResultSize: Unlimited } }";
+        let job = self.job("memory", &emu, 1, 1, &[step])?;
+        if job.stats.items_served < objects as u64 {
+            return Err(format!("emulator served {} mailboxes, expected {objects}", job.stats.items_served));
+        }
+        self.row(
+            &format!("peak RSS, 1 tenant, Get-Mailbox → {objects} objects"),
+            format!(
+                "**{:.1} MiB** ({:.2} s)",
+                job.cost.peak_rss_kib as f64 / 1024.0,
+                job.cost.wall.as_secs_f64()
+            ),
+            "≤ 64 MiB",
+            Some(job.cost.peak_rss_kib <= 64 * 1024),
+        );
+        Ok(())
+    }
+
+    /// 4. Token requests per (tenant, resource), from the overhead run's emulator counters.
+    pub fn tokens(&mut self) -> Result<(), String> {
+        let (n, stats) = match self.overhead_stats.take() {
+            Some(s) => s,
+            None => {
+                let n = if self.quick { 100 } else { 1000 };
+                let emu = self.emulator(EmulatorConfig::default())?;
+                let job = self.job("tokens", &emu, n, 256, &STEPS)?;
+                (n, job.stats)
+            }
+        };
+        let mut per_pair: BTreeMap<(String, String), u64> = BTreeMap::new();
+        for t in &stats.tokens {
+            *per_pair.entry((t.tenant.clone(), t.resource.clone())).or_default() += t.count;
+        }
+        let max = per_pair.values().copied().max().unwrap_or(0);
+        let min = per_pair.values().copied().min().unwrap_or(0);
+        self.row(
+            &format!("token requests per (tenant, resource), {n} tenants"),
+            format!(
+                "min {min}, max **{max}** over {} pairs ({} tokens)",
+                per_pair.len(),
+                stats.tokens_issued
+            ),
+            "exactly 1",
+            Some(min == 1 && max == 1 && per_pair.len() == n),
+        );
+        Ok(())
+    }
+
+    /// 5. Throttled throughput: every 3rd call of a tenant is a 429 with Retry-After: 1.
+    pub fn throttled(&mut self) -> Result<(), String> {
+        let n = if self.quick { 5 } else { 50 };
+        let retry_after = 1u64;
+        let emu = self.emulator(EmulatorConfig {
+            throttle_every: 3,
+            retry_after_secs: retry_after,
+            ..Default::default()
+        })?;
+        let job = self.job("throttled", &emu, n, n, &STEPS)?;
+        // Each tenant's throttles are sequential, tenants run in parallel: the run cannot
+        // finish before the most-throttled tenant has waited out all its Retry-After delays.
+        let worst = job.retries_per_tenant.values().copied().max().unwrap_or(0);
+        let implied = Duration::from_secs(worst * retry_after);
+        let ratio = job.cost.wall.as_secs_f64() / implied.as_secs_f64().max(f64::EPSILON);
+        self.row(
+            &format!("throttled: {n} tenants, 429 every 3rd call, Retry-After {retry_after}s"),
+            format!(
+                "{} failures, {} throttles; {:.2} s / implied {:.0} s = **{ratio:.2}**",
+                job.not_ok,
+                job.stats.throttled,
+                job.cost.wall.as_secs_f64(),
+                implied.as_secs_f64()
+            ),
+            "0 failures, ≤ 1.2",
+            Some(job.not_ok == 0 && worst > 0 && ratio <= 1.2),
+        );
+        Ok(())
+    }
+
+    /// 6. Startup: validate and plan of a generated GitOps folder.
+    pub fn startup(&mut self) -> Result<(), String> {
+        let n = if self.quick { 1000 } else { 10_000 };
+        let runs = if self.quick { 1 } else { 5 };
+        let dir = self.dir("startup")?;
+        let folder = dir.join("profile");
+        scenario::write_folder(&folder, "http://127.0.0.1:9", n, 64).map_err(|e| e.to_string())?;
+        let f = folder.display().to_string();
+        for (cmd, args) in [
+            ("validate", vec!["validate".to_string(), f.clone()]),
+            ("plan", vec!["plan".to_string(), f.clone(), "--format".into(), "json".into()]),
+        ] {
+            let cost = measure::median_wall(&self.bin, &args, &[], &dir, cmd, runs)?;
+            if cost.exit_code != 0 {
+                return Err(format!("{cmd} exited {} (logs in {})", cost.exit_code, dir.display()));
+            }
+            let ms = cost.wall.as_secs_f64() * 1000.0;
+            self.row(
+                &format!("`{cmd}` of a {n}-tenant folder ({} files)", n + 1),
+                format!("**{ms:.0} ms** (median of {runs})"),
+                "≤ 300 ms",
+                Some(ms <= 300.0),
+            );
+        }
+        Ok(())
+    }
+
+    /// 7. The PowerShell-style loop (one tenant at a time) vs tenantrun, same emulator.
+    pub fn sequential(&mut self) -> Result<(), String> {
+        let n = if self.quick { 10 } else { 100 };
+        let latency = 50u64;
+        let emu = self.emulator(EmulatorConfig { latency_ms: latency, ..Default::default() })?;
+        let tenants: Vec<String> = (1..=n).map(scenario::tenant_id).collect();
+        let base = emu.base_url().to_string();
+        emu.reset_stats();
+        let (seq_wall, _items) = self.rt.block_on(super::sequential::run(&base, &tenants))?;
+        let job = self.job("sequential-vs", &emu, n, 64, &STEPS)?;
+        let ratio = seq_wall.as_secs_f64() / job.cost.wall.as_secs_f64();
+        self.row(
+            &format!("one tenant at a time vs tenantrun -j 64, {n} tenants, L={latency}ms"),
+            format!(
+                "loop {:.2} s ({:.0} ms/tenant) vs tenantrun {:.2} s: **{ratio:.0}× faster**",
+                seq_wall.as_secs_f64(),
+                seq_wall.as_secs_f64() * 1000.0 / n as f64,
+                job.cost.wall.as_secs_f64()
+            ),
+            "report",
+            None,
+        );
+        Ok(())
+    }
+}
+
+/// Count ok / not-ok lines of the run's results.jsonl and per-tenant retries.
+fn read_journal(out: &Path) -> Result<(usize, usize, BTreeMap<String, u64>), String> {
+    let run_dir = std::fs::read_dir(out)
+        .map_err(|e| format!("{}: {e}", out.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.join("results.jsonl").is_file())
+        .ok_or_else(|| format!("no run directory with results.jsonl under {}", out.display()))?;
+    let text = std::fs::read_to_string(run_dir.join("results.jsonl")).map_err(|e| e.to_string())?;
+    let (mut ok, mut not_ok) = (0, 0);
+    let mut retries: BTreeMap<String, u64> = BTreeMap::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("results.jsonl: {e}"))?;
+        if v["status"] == "ok" {
+            ok += 1;
+        } else {
+            not_ok += 1;
+        }
+        let tenant = v["tenant"].as_str().unwrap_or_default().to_string();
+        *retries.entry(tenant).or_default() += v["attempts"].as_u64().unwrap_or(1).saturating_sub(1);
+    }
+    Ok((ok, not_ok, retries))
+}

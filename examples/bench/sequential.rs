@@ -1,0 +1,86 @@
+//! The alternative administrators have today: one tenant at a time, the way a
+//! `foreach ($t in $tenants) { Connect-IPPSSession -DelegatedOrganization $t; ... }`
+//! loop does it: a fresh session per tenant (new connection, new token, region
+//! discovery), then the steps in order, then the next tenant.
+
+use super::scenario::{CLIENT_ID, SECRET, STEPS};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+const RESOURCE: &str = "https://ps.compliance.protection.outlook.com";
+const APP_ANCHOR: &str = "APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@";
+
+/// Run the loop over `tenants` against the emulator at `base`; returns the wall time and items read.
+pub async fn run(base: &str, tenants: &[String]) -> Result<(Duration, u64), String> {
+    let base = base.trim_end_matches('/');
+    let start = Instant::now();
+    let mut items = 0u64;
+    for tenant in tenants {
+        // A new PowerShell session: new HTTP connection pool, new token, new region lookup.
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| e.to_string())?;
+        let token: Value = http
+            .post(format!("{base}/login/{tenant}/oauth2/v2.0/token"))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", CLIENT_ID),
+                ("client_secret", SECRET),
+                ("scope", &format!("{RESOURCE}/.default")),
+            ])
+            .send()
+            .await
+            .map_err(|e| e.to_string())?
+            .json()
+            .await
+            .map_err(|e| e.to_string())?;
+        let token = token["access_token"].as_str().ok_or("no access_token")?.to_string();
+        let anchor = format!("{APP_ANCHOR}{tenant}");
+        let banner = http
+            .get(format!(
+                "{base}/compliance/adminapi/beta/{tenant}/EXOBanner('AutogenSession')?Version=3.7.1"
+            ))
+            .bearer_auth(&token)
+            .header("X-AnchorMailbox", &anchor)
+            .header("client-request-id", uuid::Uuid::new_v4().to_string())
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let api = match banner.headers().get("location").and_then(|l| l.to_str().ok()) {
+            Some(loc) => match loc.find("/adminapi/") {
+                Some(i) => loc[..i].to_string(),
+                None => format!("{base}/compliance"),
+            },
+            None => format!("{base}/compliance"),
+        };
+        let connection = uuid::Uuid::new_v4().to_string();
+        for cmdlet in STEPS {
+            let mut url = format!("{api}/adminapi/beta/{tenant}/InvokeCommand");
+            loop {
+                let page: Value = http
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .header("X-ResponseFormat", "json")
+                    .header("Prefer", "odata.maxpagesize=1000")
+                    .header("X-CmdletName", cmdlet)
+                    .header("X-AnchorMailbox", &anchor)
+                    .header("connection-id", &connection)
+                    .header("client-request-id", uuid::Uuid::new_v4().to_string())
+                    .json(&serde_json::json!({"CmdletInput": {"CmdletName": cmdlet, "Parameters": {}}}))
+                    .send()
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .json()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                items += page["value"].as_array().map_or(0, |v| v.len() as u64);
+                match page["@odata.nextLink"].as_str() {
+                    Some(next) => url = next.to_string(),
+                    None => break,
+                }
+            }
+        }
+    }
+    Ok((start.elapsed(), items))
+}

@@ -1,0 +1,195 @@
+//! Benchmark of the emulator (loopback only, bounded in connections and time):
+//!
+//! 1. throughput: N keep-alive HTTP/1.1 connections send InvokeCommand back to back for
+//!    S seconds, at zero injected latency;
+//! 2. held connections: C connections each send one InvokeCommand while the emulator
+//!    injects L ms of latency, so all C are in flight at once.
+//!
+//! Run: `cargo run --release --example bench_emulator -- [--connections 64] [--seconds 5]
+//! [--held 5000] [--latency-ms 2000]`
+#![allow(clippy::print_stdout, clippy::print_stderr, clippy::unwrap_used, clippy::expect_used)]
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1;
+use hyper_util::rt::TokioIo;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tenantrun::emulator::{Emulator, EmulatorConfig, TenantConfig, APP_CLIENT_ID, APP_CLIENT_SECRET, SYSTEM_MAILBOX};
+
+const TENANT: &str = "bench.onmicrosoft.com";
+
+struct Args {
+    connections: usize,
+    seconds: u64,
+    held: usize,
+    latency_ms: u64,
+}
+
+fn args() -> Args {
+    let mut a = Args { connections: 64, seconds: 5, held: 5000, latency_ms: 2000 };
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let mut i = 0;
+    while i + 1 < argv.len() {
+        let v: u64 = argv[i + 1].parse().expect("numeric flag value");
+        match argv[i].as_str() {
+            "--connections" => a.connections = (v as usize).clamp(1, 1024),
+            "--seconds" => a.seconds = v.clamp(1, 60),
+            "--held" => a.held = (v as usize).clamp(1, 8000),
+            "--latency-ms" => a.latency_ms = v.clamp(100, 30_000),
+            other => panic!("unknown flag {other}"),
+        }
+        i += 2;
+    }
+    a
+}
+
+fn config(latency_ms: u64) -> EmulatorConfig {
+    EmulatorConfig {
+        latency_ms,
+        tenants: vec![TenantConfig { id: TENANT.into(), region: Some("none".into()), ..TenantConfig::default() }],
+        ..EmulatorConfig::default()
+    }
+}
+
+async fn token(base: &str) -> String {
+    let client = reqwest::Client::new();
+    let body: serde_json::Value = client
+        .post(format!("{base}login/{TENANT}/oauth2/v2.0/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", APP_CLIENT_ID),
+            ("client_secret", APP_CLIENT_SECRET),
+            ("scope", "https://outlook.office365.com/.default"),
+        ])
+        .send()
+        .await
+        .expect("token request")
+        .json()
+        .await
+        .expect("token json");
+    body["access_token"].as_str().expect("access_token").to_string()
+}
+
+fn request(authority: &str, token: &str) -> hyper::Request<Full<Bytes>> {
+    static BODY: &str = r#"{"CmdletInput":{"CmdletName":"Get-AcceptedDomain","Parameters":{}}}"#;
+    hyper::Request::post(format!("/exchange/adminapi/beta/{TENANT}/InvokeCommand"))
+        .header("host", authority)
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .header("x-responseformat", "json")
+        .header("prefer", "odata.maxpagesize=1000")
+        .header("x-cmdletname", "Get-AcceptedDomain")
+        .header("client-request-id", uuid::Uuid::new_v4().to_string())
+        .header("connection-id", "00000000-0000-4000-8000-0000000000be")
+        .header("x-anchormailbox", format!("APP:{SYSTEM_MAILBOX}@{TENANT}"))
+        .body(Full::new(Bytes::from_static(BODY.as_bytes())))
+        .expect("request")
+}
+
+async fn connect(addr: &str) -> http1::SendRequest<Full<Bytes>> {
+    let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    stream.set_nodelay(true).expect("nodelay");
+    let (sender, conn) = http1::handshake(TokioIo::new(stream)).await.expect("handshake");
+    tokio::spawn(conn);
+    sender
+}
+
+async fn throughput(a: &Args) {
+    let emu = Emulator::start(config(0)).await.expect("start");
+    let base = emu.base_url().to_string();
+    let authority = format!("{}:{}", emu.base_url().host_str().unwrap(), emu.base_url().port().unwrap());
+    let token = Arc::new(token(&base).await);
+    let stop = Arc::new(AtomicBool::new(false));
+    let done = Arc::new(AtomicU64::new(0));
+    let failed = Arc::new(AtomicU64::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..a.connections {
+        let (token, stop, done, failed, authority) =
+            (token.clone(), stop.clone(), done.clone(), failed.clone(), authority.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut sender = connect(&authority).await;
+            while !stop.load(Relaxed) {
+                let resp = sender.send_request(request(&authority, &token)).await.expect("send");
+                let ok = resp.status() == 200;
+                let body = resp.into_body().collect().await.expect("body").to_bytes();
+                if ok && !body.is_empty() {
+                    done.fetch_add(1, Relaxed);
+                } else {
+                    failed.fetch_add(1, Relaxed);
+                }
+            }
+        }));
+    }
+    // Warm up one second, then measure.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let start_count = done.load(Relaxed);
+    let started = Instant::now();
+    tokio::time::sleep(Duration::from_secs(a.seconds)).await;
+    let count = done.load(Relaxed) - start_count;
+    let elapsed = started.elapsed().as_secs_f64();
+    stop.store(true, Relaxed);
+    for t in tasks {
+        let _ = t.await;
+    }
+    let stats = emu.stats();
+    println!(
+        "throughput: {:.0} InvokeCommand/s over {elapsed:.1}s with {} keep-alive connections ({} failed, {} items served, {} violations)",
+        count as f64 / elapsed,
+        a.connections,
+        failed.load(Relaxed),
+        stats.items_served,
+        stats.violations_total()
+    );
+    emu.shutdown().await;
+}
+
+async fn held(a: &Args) {
+    let emu = Emulator::start(config(a.latency_ms)).await.expect("start");
+    let base = emu.base_url().to_string();
+    let authority = format!("{}:{}", emu.base_url().host_str().unwrap(), emu.base_url().port().unwrap());
+    let token = Arc::new(token(&base).await);
+    let ok = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let mut senders = Vec::with_capacity(a.held);
+    for _ in 0..a.held {
+        senders.push(connect(&authority).await);
+    }
+    let connected = started.elapsed();
+    let fired = Instant::now();
+    let mut tasks = Vec::with_capacity(a.held);
+    for mut sender in senders {
+        let (token, ok, authority) = (token.clone(), ok.clone(), authority.clone());
+        tasks.push(tokio::spawn(async move {
+            let resp = sender.send_request(request(&authority, &token)).await.expect("send");
+            if resp.status() == 200 {
+                let _ = resp.into_body().collect().await;
+                ok.fetch_add(1, Relaxed);
+            }
+        }));
+    }
+    for t in tasks {
+        let _ = tokio::time::timeout(Duration::from_secs(120), t).await;
+    }
+    let total = fired.elapsed();
+    let stats = emu.stats();
+    println!(
+        "held: {} connections opened in {:.2}s; {} of {} requests answered 200 in {:.2}s with {} ms injected latency; max concurrency seen by the emulator: {}",
+        a.held,
+        connected.as_secs_f64(),
+        ok.load(Relaxed),
+        a.held,
+        total.as_secs_f64(),
+        a.latency_ms,
+        stats.max_concurrency
+    );
+    emu.shutdown().await;
+}
+
+#[tokio::main]
+async fn main() {
+    let a = args();
+    throughput(&a).await;
+    held(&a).await;
+}

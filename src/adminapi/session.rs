@@ -1,0 +1,329 @@
+//! One tenant's session with the admin API: its `connection-id`, anchor, tokens and
+//! cached compliance region; the three calls of SPEC §4 (region banner,
+//! `EXOModuleFile`, paged `InvokeCommand`).
+
+use super::anchor::AnchorPolicy;
+use super::body::invoke_body;
+use super::client::{AdminClient, RequestLabel};
+use super::error::{ApiError, ErrorKind};
+use super::page::Page;
+use super::region::{regional_base, BANNER_VERSION};
+use super::token::TokenSource;
+use crate::environment::Environment;
+use crate::profile::{Service, Step};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use url::Url;
+
+/// Where a step's objects go, page by page.
+pub trait PageSink: Send {
+    fn write_items(&mut self, items: &[Value]) -> std::io::Result<()>;
+}
+
+/// What a successful invocation produced.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InvokeOutcome {
+    pub attempts: u32,
+    pub item_count: u64,
+    pub pages: u32,
+    pub warnings: Vec<String>,
+}
+
+/// Why an invocation failed.
+#[derive(Debug)]
+pub enum InvokeError {
+    /// The service (or the way to it) failed.
+    Api { error: ApiError, attempts: u32, warnings: Vec<String> },
+    /// Writing the objects locally failed.
+    Sink(std::io::Error),
+}
+
+/// A session with one tenant in one environment.
+pub struct TenantSession {
+    client: Arc<AdminClient>,
+    env: Arc<Environment>,
+    tenant: String,
+    connection_id: String,
+    anchor: AnchorPolicy,
+    tokens: Arc<dyn TokenSource>,
+    compliance_base: tokio::sync::OnceCell<Url>,
+}
+
+impl TenantSession {
+    pub fn new(
+        client: Arc<AdminClient>,
+        env: Arc<Environment>,
+        tenant: &str,
+        anchor: AnchorPolicy,
+        tokens: Arc<dyn TokenSource>,
+    ) -> Self {
+        TenantSession {
+            client,
+            env,
+            tenant: tenant.to_string(),
+            connection_id: uuid::Uuid::new_v4().to_string(),
+            anchor,
+            tokens,
+            compliance_base: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    pub fn tenant(&self) -> &str {
+        &self.tenant
+    }
+
+    pub fn connection_id(&self) -> &str {
+        &self.connection_id
+    }
+
+    /// A valid token for `service` (used by the runner to fail a tenant's steps at
+    /// once when it cannot sign in).
+    pub async fn check_token(&self, service: Service) -> Result<(), ApiError> {
+        self.tokens.token(self.env.resource(service)).await.map(|_| ())
+    }
+
+    /// The base URL for `service`: the exchange front door, or the compliance region
+    /// discovered once per session.
+    pub async fn base(&self, service: Service, attempts: &mut u32) -> Result<Url, ApiError> {
+        match service {
+            Service::Exchange => self.front_door(service),
+            Service::Compliance => {
+                let mut spent = 0u32;
+                let base = self.compliance_base.get_or_try_init(|| self.discover_region(&mut spent)).await;
+                *attempts += spent;
+                base.cloned()
+            }
+        }
+    }
+
+    fn front_door(&self, service: Service) -> Result<Url, ApiError> {
+        self.env.front_door(service).cloned().ok_or_else(|| {
+            ApiError::new(
+                ErrorKind::Refused,
+                format!("environment `{}` has no {service} endpoint", self.env.name),
+            )
+        })
+    }
+
+    /// `GET COMPLIANCE/adminapi/beta/<tenant>/EXOBanner('AutogenSession')?Version=3.7.1`, redirects not followed.
+    async fn discover_region(&self, attempts: &mut u32) -> Result<Url, ApiError> {
+        let front = self.front_door(Service::Compliance)?;
+        let url = self.api_url(
+            &front,
+            "beta",
+            "EXOBanner('AutogenSession')",
+            Some(&format!("Version={BANNER_VERSION}")),
+        )?;
+        let resource = self.env.resource(Service::Compliance).to_string();
+        let build = |token: &str| self.headers(self.client.http().get(url.clone()), token, None);
+        let label = RequestLabel { tenant: &self.tenant, what: "EXOBanner" };
+        let answer = self.client.execute(label, self.tokens.as_ref(), &resource, &build, attempts).await?;
+        if !(300..400).contains(&answer.status) {
+            tracing::debug!(tenant = %self.tenant, "no region redirect; using the front door");
+            return Ok(front);
+        }
+        let location = answer.location.and_then(|l| url.join(&l).ok()).ok_or_else(|| ApiError {
+            kind: ErrorKind::Http,
+            status: Some(answer.status),
+            code: None,
+            message: "region discovery: redirect without a usable Location".into(),
+        })?;
+        let base = regional_base(&self.env, &location).ok_or_else(|| ApiError {
+            kind: ErrorKind::Http,
+            status: Some(answer.status),
+            code: None,
+            message: format!(
+                "region discovery: cannot derive a region from {}",
+                location.origin().ascii_serialization()
+            ),
+        })?;
+        tracing::debug!(tenant = %self.tenant, region_base = %base, "compliance region discovered");
+        Ok(base)
+    }
+
+    /// The cmdlets this tenant's role grants, from `EXOModuleFile` (`CommandName: *`).
+    pub async fn exported_cmdlets(&self, service: Service) -> Result<BTreeSet<String>, ApiError> {
+        let mut attempts = 0;
+        let base = self.base(service, &mut attempts).await?;
+        let url = self.api_url(&base, "v1.0", "EXOModuleFile", Some(&format!("Version={BANNER_VERSION}")))?;
+        let build = |token: &str| {
+            self.headers(self.client.http().get(url.clone()), token, None).header("CommandName", "*")
+        };
+        let label = RequestLabel { tenant: &self.tenant, what: "EXOModuleFile" };
+        let resource = self.env.resource(service).to_string();
+        let answer =
+            self.client.execute(label, self.tokens.as_ref(), &resource, &build, &mut attempts).await?;
+        parse_module_file(&answer.body).map_err(|m| ApiError {
+            kind: ErrorKind::Http,
+            status: Some(answer.status),
+            code: None,
+            message: format!("EXOModuleFile: {m}"),
+        })
+    }
+
+    /// Run one step: POST InvokeCommand and every `@odata.nextLink` page, handing each
+    /// page's objects to `sink` as it arrives.
+    pub async fn invoke(&self, step: &Step, sink: &mut dyn PageSink) -> Result<InvokeOutcome, InvokeError> {
+        let mut out = InvokeOutcome::default();
+        let fail = |error: ApiError, out: &InvokeOutcome| InvokeError::Api {
+            error,
+            attempts: out.attempts,
+            warnings: out.warnings.clone(),
+        };
+        let base = match self.base(step.service, &mut out.attempts).await {
+            Ok(b) => b,
+            Err(e) => return Err(fail(e, &out)),
+        };
+        let select = (!step.select.is_empty()).then(|| format!("$select={}", step.select.join(",")));
+        let mut url = match self.api_url(&base, "beta", "InvokeCommand", select.as_deref()) {
+            Ok(u) => u,
+            Err(e) => return Err(fail(e, &out)),
+        };
+        let body = match serde_json::to_vec(&invoke_body(&step.cmdlet, &step.parameters)) {
+            Ok(b) => bytes::Bytes::from(b),
+            Err(e) => return Err(fail(ApiError::new(ErrorKind::Cmdlet, format!("parameters: {e}")), &out)),
+        };
+        let resource = self.env.resource(step.service).to_string();
+        loop {
+            let build = |token: &str| {
+                self.headers(self.client.http().post(url.clone()), token, Some(&step.cmdlet))
+                    .header("Content-Type", "application/json")
+                    .header("X-ResponseFormat", "json")
+                    .header("Prefer", "odata.maxpagesize=1000")
+                    .body(body.clone())
+            };
+            let label = RequestLabel { tenant: &self.tenant, what: &step.cmdlet };
+            let answer = match self
+                .client
+                .execute(label, self.tokens.as_ref(), &resource, &build, &mut out.attempts)
+                .await
+            {
+                Ok(a) => a,
+                Err(e) => return Err(fail(e, &out)),
+            };
+            let page = match Page::parse(&answer.body) {
+                Ok(p) => p,
+                Err(m) => {
+                    let e = ApiError {
+                        kind: ErrorKind::Http,
+                        status: Some(answer.status),
+                        code: None,
+                        message: m,
+                    };
+                    return Err(fail(e, &out));
+                }
+            };
+            sink.write_items(&page.items).map_err(InvokeError::Sink)?;
+            out.pages += 1;
+            out.item_count += page.items.len() as u64;
+            out.warnings.extend(page.warnings);
+            match page.next_link {
+                None => return Ok(out),
+                Some(next) => match next_page_url(&url, &next) {
+                    Ok(u) => url = u,
+                    Err(e) => return Err(fail(e, &out)),
+                },
+            }
+        }
+    }
+
+    /// `BASE/adminapi/<version>/<tenant>/<operation>[?query]`.
+    fn api_url(
+        &self,
+        base: &Url,
+        version: &str,
+        operation: &str,
+        query: Option<&str>,
+    ) -> Result<Url, ApiError> {
+        let mut url = base.clone();
+        url.path_segments_mut()
+            .map_err(|_| ApiError::new(ErrorKind::Http, format!("{base} cannot be a base URL")))?
+            .pop_if_empty()
+            .extend(["adminapi", version, &self.tenant, operation]);
+        url.set_query(query);
+        Ok(url)
+    }
+
+    fn headers(
+        &self,
+        req: reqwest::RequestBuilder,
+        token: &str,
+        cmdlet: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        let mut req = req
+            .bearer_auth(token)
+            .header("Accept", "application/json")
+            .header("client-request-id", uuid::Uuid::new_v4().to_string())
+            .header("connection-id", &self.connection_id);
+        if let Some(c) = cmdlet {
+            req = req.header("X-CmdletName", c);
+        }
+        if let Some(anchor) = self.anchor.header(&self.tenant, token) {
+            req = req.header("X-AnchorMailbox", anchor);
+        }
+        req
+    }
+}
+
+/// The next page's URL: absolute (or relative to the current page) and on the same
+/// origin — the bearer token is never sent anywhere else.
+pub fn next_page_url(current: &Url, next: &str) -> Result<Url, ApiError> {
+    let url = current
+        .join(next)
+        .map_err(|e| ApiError::new(ErrorKind::Http, format!("invalid @odata.nextLink: {e}")))?;
+    if url.origin() != current.origin() {
+        return Err(ApiError::new(
+            ErrorKind::Http,
+            format!(
+                "@odata.nextLink points to another origin ({}); refusing to send the token there",
+                url.origin().ascii_serialization()
+            ),
+        ));
+    }
+    Ok(url)
+}
+
+/// `{"value":[{"exportedCmdlets":"Get-Label,Get-LabelPolicy,..."}]}` → the set of names.
+pub fn parse_module_file(body: &[u8]) -> Result<BTreeSet<String>, String> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| format!("answer is not JSON: {e}"))?;
+    let entries = value.get("value").and_then(|v| v.as_array()).ok_or("no `value` array")?;
+    let mut names = BTreeSet::new();
+    for e in entries {
+        if let Some(list) = e.get("exportedCmdlets").and_then(|v| v.as_str()) {
+            names.extend(
+                list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| s.to_ascii_lowercase()),
+            );
+        }
+    }
+    Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_file_names_are_case_insensitive() {
+        let names =
+            parse_module_file(br#"{"value":[{"exportedCmdlets":"Get-Label, Get-LabelPolicy,,"},{"x":1}]}"#)
+                .unwrap();
+        assert_eq!(names.into_iter().collect::<Vec<_>>(), vec!["get-label", "get-labelpolicy"]);
+        assert!(parse_module_file(b"{}").is_err());
+    }
+
+    #[test]
+    fn next_link_must_stay_on_origin() {
+        let cur = Url::parse("http://127.0.0.1:4000/region/eur/adminapi/beta/t/InvokeCommand").unwrap();
+        assert_eq!(
+            next_page_url(
+                &cur,
+                "http://127.0.0.1:4000/region/eur/adminapi/beta/t/InvokeCommand?$skiptoken=9"
+            )
+            .unwrap()
+            .as_str(),
+            "http://127.0.0.1:4000/region/eur/adminapi/beta/t/InvokeCommand?$skiptoken=9"
+        );
+        assert!(next_page_url(&cur, "http://evil.example/steal").is_err());
+    }
+}

@@ -1,0 +1,46 @@
+//! The `client_credentials` grant, with a client secret or a certificate assertion.
+
+use super::entra_error::{codes, EntraError};
+use super::http::Req;
+use super::state::State;
+use super::token::{access_token, parse_scope, token_body, Issued};
+use std::collections::HashMap;
+
+pub const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+pub fn grant(
+    state: &State,
+    req: &Req,
+    tenant: &str,
+    form: &HashMap<String, String>,
+) -> Result<Issued, EntraError> {
+    let client_id = form.get("client_id").ok_or_else(|| codes::missing_parameter("client_id"))?;
+    let tref = state.registry.tenant(tenant).ok_or_else(|| codes::tenant_not_found(tenant))?;
+    let client = state.registry.client(client_id).ok_or_else(|| codes::app_not_found(client_id, tenant))?;
+    if !state.registry.consented(&tref, client_id) {
+        return Err(codes::app_not_found(client_id, tenant));
+    }
+    if let Some(secret) = form.get("client_secret") {
+        if client.secrets.iter().any(|s| s == secret) {
+        } else if client.expired_secrets.iter().any(|s| s == secret) {
+            return Err(codes::expired_secret(client_id));
+        } else {
+            return Err(codes::invalid_secret(client_id));
+        }
+    } else if let Some(assertion) = form.get("client_assertion") {
+        if form.get("client_assertion_type").map(String::as_str) != Some(ASSERTION_TYPE) {
+            return Err(codes::missing_parameter("client_assertion_type"));
+        }
+        super::assertion::verify(state, req, client, tenant, assertion)?;
+    } else {
+        return Err(codes::credential_required());
+    }
+    let scope = parse_scope(form.get("scope"), false, tenant)?;
+    let (token, lifetime) = access_token(state, &tref, &scope.resource, &client.client_id, None)?;
+    Ok(Issued {
+        tenant: tenant.to_string(),
+        resource: scope.resource.clone(),
+        grant: "client_credentials",
+        body: token_body(&scope.echo, &token, lifetime, None),
+    })
+}

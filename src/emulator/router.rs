@@ -1,0 +1,136 @@
+//! Path-based dispatch of one request to its handler, counting it per endpoint.
+
+use super::faults::{ApiService, Flow};
+use super::http::{not_found, Req, Resp};
+use super::state::State;
+use super::stats::Endpoint;
+use hyper::{Method, StatusCode};
+use std::sync::Arc;
+
+fn method_not_allowed() -> Resp {
+    super::http::json(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &serde_json::json!({"error": {"code": "MethodNotAllowed", "message": "The HTTP method is not allowed for this resource."}}),
+    )
+}
+
+/// Route and handle a request.
+pub async fn route(state: &Arc<State>, req: Req) -> Result<Resp, Flow> {
+    let seg: Vec<&str> = req.segments.iter().map(String::as_str).collect();
+    let c = &state.counters;
+    let post = req.method == Method::POST;
+    let get = req.method == Method::GET;
+    match seg.as_slice() {
+        ["login", tenant, "oauth2", "v2.0", "token"] => {
+            c.request(Endpoint::Token);
+            if !post {
+                return Ok(method_not_allowed());
+            }
+            protocol_latency(state).await;
+            Ok(super::token::handle(state, &req, tenant).await)
+        }
+        ["login", tenant, "oauth2", "v2.0", "devicecode"] => {
+            c.request(Endpoint::DeviceCode);
+            if !post {
+                return Ok(method_not_allowed());
+            }
+            protocol_latency(state).await;
+            Ok(super::device::start(state, &req, tenant))
+        }
+        ["login", tenant, "v2.0", ".well-known", "openid-configuration"] => {
+            c.request(Endpoint::Discovery);
+            Ok(super::discovery::openid_configuration(state, &req, tenant))
+        }
+        ["login", _tenant, "discovery", "v2.0", "keys"] | ["login", _tenant, "discovery", "keys"] => {
+            c.request(Endpoint::Jwks);
+            Ok(super::discovery::keys(state))
+        }
+        ["msi", "token"] => {
+            c.request(Endpoint::ManagedIdentity);
+            protocol_latency(state).await;
+            Ok(super::msi::handle(state, &req, false))
+        }
+        ["metadata", "identity", "oauth2", "token"] => {
+            c.request(Endpoint::ManagedIdentity);
+            protocol_latency(state).await;
+            Ok(super::msi::handle(state, &req, true))
+        }
+        ["compliance", "adminapi", version, tenant, op] => {
+            admin_api(state, &req, ApiService::Compliance { region: None }, version, tenant, op).await
+        }
+        ["region", region, "adminapi", version, tenant, op] => {
+            let service = ApiService::Compliance { region: Some(region.to_ascii_lowercase()) };
+            admin_api(state, &req, service, version, tenant, op).await
+        }
+        ["exchange", "adminapi", version, tenant, op] => {
+            admin_api(state, &req, ApiService::Exchange, version, tenant, op).await
+        }
+        ["_stats"] => {
+            c.request(Endpoint::Stats);
+            Ok(super::admin::stats(state))
+        }
+        ["_admin", "reset"] if post => {
+            let r = super::admin::reset(state);
+            c.request(Endpoint::Admin);
+            Ok(r)
+        }
+        ["_admin", "device", "approve"] if post => {
+            c.request(Endpoint::Admin);
+            Ok(super::admin::approve(state, &req))
+        }
+        ["_admin", "refresh_token"] if post => {
+            c.request(Endpoint::Admin);
+            Ok(super::admin::refresh_token(state, &req))
+        }
+        ["devicelogin"] if get => {
+            c.request(Endpoint::DeviceLogin);
+            Ok(super::admin::device_login(state, &req))
+        }
+        _ => {
+            c.request(Endpoint::NotFound);
+            Ok(not_found(&req.path))
+        }
+    }
+}
+
+async fn admin_api(
+    state: &Arc<State>,
+    req: &Req,
+    service: ApiService,
+    version: &str,
+    tenant: &str,
+    op: &str,
+) -> Result<Resp, Flow> {
+    let c = &state.counters;
+    if op.eq_ignore_ascii_case("InvokeCommand") {
+        c.request(Endpoint::Invoke);
+        if req.method != Method::POST {
+            return Ok(method_not_allowed());
+        }
+        return super::invoke::handle(state, req, service, tenant).await;
+    }
+    if op.starts_with("EXOBanner") {
+        c.request(Endpoint::Banner);
+        if req.method != Method::GET {
+            return Ok(method_not_allowed());
+        }
+        return super::region::banner(state, req, service, tenant, version).await;
+    }
+    if op.eq_ignore_ascii_case("EXOModuleFile") {
+        c.request(Endpoint::ModuleFile);
+        if req.method != Method::GET {
+            return Ok(method_not_allowed());
+        }
+        return super::module_file::handle(state, req, service, tenant, version).await;
+    }
+    c.request(Endpoint::NotFound);
+    Ok(not_found(&req.path))
+}
+
+/// Latency injected on token endpoints (admin API calls get theirs in the gate).
+async fn protocol_latency(state: &State) {
+    let ms = state.config.latency_ms;
+    if ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
+}

@@ -1,0 +1,298 @@
+//! Counters the emulator keeps so tests can assert on what it served (`GET /_stats`).
+//!
+//! The hot path only touches atomics; token counts (rare, expensive anyway) sit behind a mutex.
+
+use parking_lot::Mutex;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+/// The endpoints counted in `requests`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    Token,
+    DeviceCode,
+    Discovery,
+    Jwks,
+    ManagedIdentity,
+    Banner,
+    ModuleFile,
+    Invoke,
+    Stats,
+    Admin,
+    DeviceLogin,
+    NotFound,
+}
+
+impl Endpoint {
+    const ALL: [Endpoint; 12] = [
+        Endpoint::Token,
+        Endpoint::DeviceCode,
+        Endpoint::Discovery,
+        Endpoint::Jwks,
+        Endpoint::ManagedIdentity,
+        Endpoint::Banner,
+        Endpoint::ModuleFile,
+        Endpoint::Invoke,
+        Endpoint::Stats,
+        Endpoint::Admin,
+        Endpoint::DeviceLogin,
+        Endpoint::NotFound,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Endpoint::Token => "token",
+            Endpoint::DeviceCode => "devicecode",
+            Endpoint::Discovery => "discovery",
+            Endpoint::Jwks => "jwks",
+            Endpoint::ManagedIdentity => "managed_identity",
+            Endpoint::Banner => "exo_banner",
+            Endpoint::ModuleFile => "exo_module_file",
+            Endpoint::Invoke => "invoke_command",
+            Endpoint::Stats => "stats",
+            Endpoint::Admin => "admin",
+            Endpoint::DeviceLogin => "devicelogin",
+            Endpoint::NotFound => "not_found",
+        }
+    }
+}
+
+/// The protocol mistakes a client can make that the emulator counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Violation {
+    MissingAnchor,
+    MalformedAnchor,
+    RegionSkipped,
+    ReusedClientRequestId,
+    MissingClientRequestId,
+    WrongAudience,
+    WrongTenant,
+}
+
+/// Protocol violations seen (a snapshot).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Violations {
+    /// Admin API calls without `X-AnchorMailbox` (legitimate only with BypassMailboxAnchoring).
+    pub missing_anchor: u64,
+    /// `X-AnchorMailbox` present but not `APP:SystemMailbox{…}@<tenant>` / `UPN:<user>`.
+    pub malformed_anchor: u64,
+    /// Compliance calls sent to the front door (or the wrong region) for a tenant that redirects.
+    pub region_skipped: u64,
+    /// A `client-request-id` already used by an earlier request.
+    pub reused_client_request_id: u64,
+    /// Admin API calls without `client-request-id`.
+    pub missing_client_request_id: u64,
+    /// A token whose `aud` is not the called service's resource.
+    pub wrong_audience: u64,
+    /// A token whose `tid` is not the tenant in the URL.
+    pub wrong_tenant: u64,
+}
+
+/// Tokens issued for one (tenant, resource, grant).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenCount {
+    /// The tenant as named in the token request (lowercased).
+    pub tenant: String,
+    pub resource: String,
+    /// `client_credentials`, `refresh_token`, `password`, `device_code` or `managed_identity`.
+    pub grant: String,
+    pub count: u64,
+}
+
+/// A snapshot of every counter; the JSON of `GET /_stats`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Stats {
+    /// Access tokens issued in total.
+    pub tokens_issued: u64,
+    /// Access tokens issued per (tenant, resource, grant), sorted.
+    pub tokens: Vec<TokenCount>,
+    /// Token requests refused with an Entra error, by `error_codes[0]`.
+    pub token_errors: BTreeMap<String, u64>,
+    /// Client assertions whose signature was verified.
+    pub assertions_verified: u64,
+    /// Requests per endpoint name (`token`, `invoke_command`, `exo_banner`, …).
+    pub requests: BTreeMap<String, u64>,
+    /// Admin API calls per tenant (lowercased, as in the URL).
+    pub admin_requests_per_tenant: BTreeMap<String, u64>,
+    /// 429 answers sent.
+    pub throttled: u64,
+    /// Injected 5xx answers sent.
+    pub server_errors: u64,
+    /// Connections dropped on purpose.
+    pub dropped: u64,
+    /// 401 answers (missing, invalid or expired token).
+    pub unauthorized: u64,
+    /// Exchange errors answered (unknown cmdlet, bad parameter, not found, …).
+    pub cmdlet_errors: u64,
+    /// Highest number of admin API calls in flight at once, overall.
+    pub max_concurrency: u64,
+    /// Highest number of admin API calls in flight at once, per tenant.
+    pub max_concurrency_per_tenant: BTreeMap<String, u64>,
+    /// Objects returned in InvokeCommand pages.
+    pub items_served: u64,
+    /// Pages (InvokeCommand answers with `value`) served.
+    pub pages_served: u64,
+    /// Region redirects answered by the front door.
+    pub region_redirects: u64,
+    pub violations: Violations,
+}
+
+impl Stats {
+    /// Tokens issued for `tenant` and `resource` by any grant.
+    pub fn tokens_for(&self, tenant: &str, resource: &str) -> u64 {
+        self.tokens
+            .iter()
+            .filter(|t| t.tenant.eq_ignore_ascii_case(tenant) && t.resource == resource)
+            .map(|t| t.count)
+            .sum()
+    }
+
+    /// Tokens issued by `grant`, all tenants.
+    pub fn tokens_by_grant(&self, grant: &str) -> u64 {
+        self.tokens.iter().filter(|t| t.grant == grant).map(|t| t.count).sum()
+    }
+
+    /// Requests served by the endpoint named `name`.
+    pub fn requests_to(&self, name: &str) -> u64 {
+        self.requests.get(name).copied().unwrap_or(0)
+    }
+
+    /// Total protocol violations.
+    pub fn violations_total(&self) -> u64 {
+        let v = &self.violations;
+        v.missing_anchor
+            + v.malformed_anchor
+            + v.region_skipped
+            + v.reused_client_request_id
+            + v.missing_client_request_id
+            + v.wrong_audience
+            + v.wrong_tenant
+    }
+}
+
+/// The live counters.
+#[derive(Debug, Default)]
+pub struct Counters {
+    requests: [AtomicU64; 12],
+    tokens: Mutex<HashMap<(String, String, &'static str), u64>>,
+    token_errors: Mutex<BTreeMap<String, u64>>,
+    pub tokens_issued: AtomicU64,
+    pub assertions_verified: AtomicU64,
+    pub throttled: AtomicU64,
+    pub server_errors: AtomicU64,
+    pub dropped: AtomicU64,
+    pub unauthorized: AtomicU64,
+    pub cmdlet_errors: AtomicU64,
+    pub in_flight: AtomicU64,
+    pub max_concurrency: AtomicU64,
+    pub items_served: AtomicU64,
+    pub pages_served: AtomicU64,
+    pub region_redirects: AtomicU64,
+    violations: [AtomicU64; 7],
+}
+
+impl Counters {
+    pub fn request(&self, e: Endpoint) {
+        self.requests[e as usize].fetch_add(1, Relaxed);
+    }
+
+    pub fn violation(&self, v: Violation) {
+        self.violations[v as usize].fetch_add(1, Relaxed);
+    }
+
+    pub fn token(&self, tenant: &str, resource: &str, grant: &'static str) {
+        self.tokens_issued.fetch_add(1, Relaxed);
+        *self.tokens.lock().entry((tenant.to_ascii_lowercase(), resource.to_string(), grant)).or_insert(0) +=
+            1;
+    }
+
+    pub fn token_error(&self, code: u32) {
+        *self.token_errors.lock().entry(code.to_string()).or_insert(0) += 1;
+    }
+
+    /// Enter an admin API call; returns the new overall in-flight count.
+    pub fn enter(&self) {
+        let now = self.in_flight.fetch_add(1, Relaxed) + 1;
+        self.max_concurrency.fetch_max(now, Relaxed);
+    }
+
+    pub fn leave(&self) {
+        self.in_flight.fetch_sub(1, Relaxed);
+    }
+
+    /// Zero every counter (`POST /_admin/reset`).
+    pub fn reset(&self) {
+        for r in &self.requests {
+            r.store(0, Relaxed);
+        }
+        for v in &self.violations {
+            v.store(0, Relaxed);
+        }
+        self.tokens.lock().clear();
+        self.token_errors.lock().clear();
+        for a in [
+            &self.tokens_issued,
+            &self.assertions_verified,
+            &self.throttled,
+            &self.server_errors,
+            &self.dropped,
+            &self.unauthorized,
+            &self.cmdlet_errors,
+            &self.items_served,
+            &self.pages_served,
+            &self.region_redirects,
+        ] {
+            a.store(0, Relaxed);
+        }
+        self.max_concurrency.store(self.in_flight.load(Relaxed), Relaxed);
+    }
+
+    /// A snapshot; per-tenant figures are filled in by the caller.
+    pub fn snapshot(&self) -> Stats {
+        let mut tokens: Vec<TokenCount> = self
+            .tokens
+            .lock()
+            .iter()
+            .map(|((tenant, resource, grant), count)| TokenCount {
+                tenant: tenant.clone(),
+                resource: resource.clone(),
+                grant: (*grant).to_string(),
+                count: *count,
+            })
+            .collect();
+        tokens.sort_by(|a, b| (&a.tenant, &a.resource, &a.grant).cmp(&(&b.tenant, &b.resource, &b.grant)));
+        let v = |x: Violation| self.violations[x as usize].load(Relaxed);
+        Stats {
+            tokens_issued: self.tokens_issued.load(Relaxed),
+            tokens,
+            token_errors: self.token_errors.lock().clone(),
+            assertions_verified: self.assertions_verified.load(Relaxed),
+            requests: Endpoint::ALL
+                .iter()
+                .map(|e| (e.name().to_string(), self.requests[*e as usize].load(Relaxed)))
+                .filter(|(_, n)| *n > 0)
+                .collect(),
+            admin_requests_per_tenant: BTreeMap::new(),
+            throttled: self.throttled.load(Relaxed),
+            server_errors: self.server_errors.load(Relaxed),
+            dropped: self.dropped.load(Relaxed),
+            unauthorized: self.unauthorized.load(Relaxed),
+            cmdlet_errors: self.cmdlet_errors.load(Relaxed),
+            max_concurrency: self.max_concurrency.load(Relaxed),
+            max_concurrency_per_tenant: BTreeMap::new(),
+            items_served: self.items_served.load(Relaxed),
+            pages_served: self.pages_served.load(Relaxed),
+            region_redirects: self.region_redirects.load(Relaxed),
+            violations: Violations {
+                missing_anchor: v(Violation::MissingAnchor),
+                malformed_anchor: v(Violation::MalformedAnchor),
+                region_skipped: v(Violation::RegionSkipped),
+                reused_client_request_id: v(Violation::ReusedClientRequestId),
+                missing_client_request_id: v(Violation::MissingClientRequestId),
+                wrong_audience: v(Violation::WrongAudience),
+                wrong_tenant: v(Violation::WrongTenant),
+            },
+        }
+    }
+}

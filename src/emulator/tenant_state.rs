@@ -1,0 +1,132 @@
+//! Per-tenant runtime state: in-flight and call counters for faults and stats, the
+//! lazily generated datasets (pre-serialised), and the changes write cmdlets made.
+//!
+//! The table is sharded so tenants never contend with each other; within a tenant,
+//! reads take a read lock and clone an `Arc`.
+
+use super::dataset::Table;
+use super::stats::Stats;
+use parking_lot::RwLock;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
+
+const SHARDS: usize = 64;
+
+/// One tenant's runtime state.
+#[derive(Debug)]
+pub struct TenantRuntime {
+    /// Canonical key (lowercased primary id).
+    #[allow(dead_code)]
+    pub key: String,
+    /// A hash of the key, for the fault dice.
+    pub key_hash: u64,
+    pub calls: AtomicU64,
+    pub in_flight: AtomicU64,
+    pub max_in_flight: AtomicU64,
+    /// Tables by cmdlet name.
+    pub tables: RwLock<HashMap<&'static str, Arc<Table>>>,
+}
+
+impl TenantRuntime {
+    fn new(key: &str) -> Self {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        key.hash(&mut h);
+        TenantRuntime {
+            key: key.to_string(),
+            key_hash: h.finish(),
+            calls: AtomicU64::new(0),
+            in_flight: AtomicU64::new(0),
+            max_in_flight: AtomicU64::new(0),
+            tables: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// The table of `cmdlet`, generating it with `make` on first use.
+    pub fn table(&self, cmdlet: &'static str, make: impl FnOnce() -> Table) -> Arc<Table> {
+        if let Some(t) = self.tables.read().get(cmdlet) {
+            return t.clone();
+        }
+        let mut w = self.tables.write();
+        w.entry(cmdlet).or_insert_with(|| Arc::new(make())).clone()
+    }
+
+    /// Replace the table of `cmdlet` (write cmdlets).
+    pub fn replace(&self, cmdlet: &'static str, table: Table) {
+        self.tables.write().insert(cmdlet, Arc::new(table));
+    }
+}
+
+/// Decrements the in-flight counters when an admin API call ends (however it ends).
+#[derive(Debug)]
+pub struct InFlight {
+    tenant: Arc<TenantRuntime>,
+    global: Arc<super::state::State>,
+}
+
+impl InFlight {
+    pub fn enter(tenant: Arc<TenantRuntime>, global: Arc<super::state::State>) -> (Self, u64) {
+        let now = tenant.in_flight.fetch_add(1, Relaxed) + 1;
+        tenant.max_in_flight.fetch_max(now, Relaxed);
+        global.counters.enter();
+        (InFlight { tenant, global }, now)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.tenant.in_flight.fetch_sub(1, Relaxed);
+        self.global.counters.leave();
+    }
+}
+
+/// All tenants seen so far.
+#[derive(Debug)]
+pub struct TenantTable {
+    shards: Vec<RwLock<HashMap<String, Arc<TenantRuntime>>>>,
+}
+
+impl Default for TenantTable {
+    fn default() -> Self {
+        TenantTable { shards: (0..SHARDS).map(|_| RwLock::new(HashMap::new())).collect() }
+    }
+}
+
+impl TenantTable {
+    fn shard(&self, key: &str) -> &RwLock<HashMap<String, Arc<TenantRuntime>>> {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        key.hash(&mut h);
+        &self.shards[(h.finish() as usize) % SHARDS]
+    }
+
+    /// The runtime of tenant `key`, created on first use.
+    pub fn get(&self, key: &str) -> Arc<TenantRuntime> {
+        let shard = self.shard(key);
+        if let Some(t) = shard.read().get(key) {
+            return t.clone();
+        }
+        shard.write().entry(key.to_string()).or_insert_with(|| Arc::new(TenantRuntime::new(key))).clone()
+    }
+
+    pub fn fill_stats(&self, stats: &mut Stats) {
+        for shard in &self.shards {
+            for (key, t) in shard.read().iter() {
+                let calls = t.calls.load(Relaxed);
+                if calls > 0 {
+                    stats.admin_requests_per_tenant.insert(key.clone(), calls);
+                    stats.max_concurrency_per_tenant.insert(key.clone(), t.max_in_flight.load(Relaxed));
+                }
+            }
+        }
+    }
+
+    pub fn reset_counters(&self) {
+        for shard in &self.shards {
+            for t in shard.read().values() {
+                t.calls.store(0, Relaxed);
+                t.max_in_flight.store(t.in_flight.load(Relaxed), Relaxed);
+            }
+        }
+    }
+}

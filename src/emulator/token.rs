@@ -1,0 +1,185 @@
+//! The Entra v2 token endpoint (`/login/{tenant}/oauth2/v2.0/token`): dispatch by
+//! `grant_type`, scope rules, and issuing access tokens.
+
+use super::entra_error::{codes, EntraError};
+use super::http::{json, Req, Resp};
+use super::jwt::{now, AccessClaims};
+use super::registry::TenantRef;
+use super::state::State;
+use hyper::StatusCode;
+
+/// Token audiences (resources) the emulator issues tokens for: every cloud's Exchange
+/// Online and Security & Compliance resources.
+pub const EXCHANGE_RESOURCES: &[&str] = &[
+    "https://outlook.office365.com",
+    "https://outlook.office365.us",
+    "https://outlook-dod.office365.us",
+    "https://outlook.office.de",
+    "https://partner.outlook.cn",
+];
+pub const COMPLIANCE_RESOURCES: &[&str] = &[
+    "https://ps.compliance.protection.outlook.com",
+    "https://ps.compliance.protection.office365.us",
+    "https://l5.ps.compliance.protection.office365.us",
+    "https://ps.compliance.protection.outlook.de",
+    "https://ps.compliance.protection.partner.outlook.cn",
+    "https://ps.protection.outlook.com",
+];
+
+/// Tenant path values that are not a tenant (multi-tenant sign-in).
+pub fn is_multi_tenant(tenant: &str) -> bool {
+    matches!(tenant.to_ascii_lowercase().as_str(), "common" | "organizations" | "consumers")
+}
+
+/// The parsed `scope` parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub resource: String,
+    pub offline_access: bool,
+    pub openid: bool,
+    /// The scope as echoed back.
+    pub echo: String,
+}
+
+/// Parse `scope`: exactly one `<known resource>/.default`, plus `offline_access`,
+/// `openid`, `profile` when `delegated`.
+pub fn parse_scope(scope: Option<&String>, delegated: bool, tenant: &str) -> Result<Scope, EntraError> {
+    let scope = scope.ok_or_else(|| codes::missing_parameter("scope"))?;
+    let mut resource = None;
+    let (mut offline, mut openid) = (false, false);
+    for part in scope.split_whitespace() {
+        match part {
+            "offline_access" | "openid" | "profile" if !delegated => {
+                return Err(codes::client_credentials_scope(part));
+            }
+            "offline_access" => offline = true,
+            "openid" => openid = true,
+            "profile" | "email" => {}
+            p => {
+                let Some(r) = p.strip_suffix("/.default") else {
+                    return Err(codes::invalid_scope(scope));
+                };
+                if resource.is_some() {
+                    return Err(codes::invalid_scope(scope));
+                }
+                let r = r.trim_end_matches('/').to_string();
+                if !EXCHANGE_RESOURCES.contains(&r.as_str()) && !COMPLIANCE_RESOURCES.contains(&r.as_str()) {
+                    return Err(codes::unknown_resource(&r, tenant));
+                }
+                resource = Some(r);
+            }
+        }
+    }
+    let resource = resource.ok_or_else(|| codes::invalid_scope(scope))?;
+    let mut echo = format!("{resource}/.default");
+    if offline {
+        echo.push_str(" offline_access");
+    }
+    Ok(Scope { resource, offline_access: offline, openid, echo })
+}
+
+/// A successful grant: what to count and what to answer.
+#[derive(Debug)]
+pub struct Issued {
+    pub tenant: String,
+    pub resource: String,
+    pub grant: &'static str,
+    pub body: serde_json::Value,
+}
+
+/// `POST /login/{tenant}/oauth2/v2.0/token`.
+pub async fn handle(state: &State, req: &Req, tenant: &str) -> Resp {
+    let result = grant(state, req, tenant).await;
+    match result {
+        Ok(issued) => {
+            state.counters.token(&issued.tenant, &issued.resource, issued.grant);
+            let mut r = json(StatusCode::OK, &issued.body);
+            r.headers_mut()
+                .insert("cache-control", hyper::header::HeaderValue::from_static("no-store, no-cache"));
+            r
+        }
+        Err(e) => {
+            state.counters.token_error(e.code);
+            e.response()
+        }
+    }
+}
+
+async fn grant(state: &State, req: &Req, tenant: &str) -> Result<Issued, EntraError> {
+    if !is_multi_tenant(tenant) && state.registry.tenant(tenant).is_none() {
+        return Err(codes::tenant_not_found(tenant));
+    }
+    let form = req.form();
+    let grant_type = form.get("grant_type").ok_or_else(|| codes::missing_parameter("grant_type"))?;
+    match grant_type.as_str() {
+        "client_credentials" => super::grant_client::grant(state, req, tenant, &form),
+        "refresh_token" => super::grant_refresh::grant(state, tenant, &form),
+        "password" => super::grant_password::grant(state, tenant, &form),
+        "urn:ietf:params:oauth:grant-type:device_code" | "device_code" => {
+            super::device::grant(state, tenant, &form)
+        }
+        other => Err(codes::unsupported_grant(other)),
+    }
+}
+
+/// Resolve the tenant a delegated token is for: the path tenant, or the user's home
+/// tenant for `common`/`organizations`.
+pub fn delegated_tenant(
+    state: &State,
+    path_tenant: &str,
+    user: &super::registry::User,
+) -> Result<TenantRef, EntraError> {
+    if is_multi_tenant(path_tenant) {
+        return state.registry.home_tenant(user).ok_or_else(|| codes::unknown_user(path_tenant));
+    }
+    state.registry.tenant(path_tenant).ok_or_else(|| codes::tenant_not_found(path_tenant))
+}
+
+/// Sign an access token and return it with its lifetime in seconds.
+pub fn access_token(
+    state: &State,
+    tenant: &TenantRef,
+    resource: &str,
+    appid: &str,
+    upn: Option<&str>,
+) -> Result<(String, u64), EntraError> {
+    let iat = now();
+    let lifetime = state.config.token_lifetime_secs.max(1);
+    let app = upn.is_none();
+    let claims = AccessClaims {
+        aud: resource.to_string(),
+        iss: format!("https://sts.windows.net/{}/", tenant.guid),
+        iat,
+        nbf: iat,
+        exp: iat + lifetime,
+        tid: tenant.guid.clone(),
+        appid: appid.to_string(),
+        upn: upn.map(str::to_string),
+        idtyp: if app { "app" } else { "user" }.into(),
+        roles: if app { vec!["Exchange.ManageAsApp".into()] } else { Vec::new() },
+        scp: if app { None } else { Some("Exchange.Manage".into()) },
+        oid: super::registry::derived_guid(&format!("{}|{}", tenant.guid, upn.unwrap_or(appid))),
+        uti: uuid::Uuid::new_v4().simple().to_string(),
+        ver: "1.0".into(),
+    };
+    let token = state
+        .signer
+        .sign_access(&claims)
+        .map_err(|e| EntraError::new("server_error", 50000, format!("token signing failed: {e}")))?;
+    Ok((token, lifetime))
+}
+
+/// The body of a successful token response.
+pub fn token_body(scope: &str, access: &str, lifetime: u64, refresh: Option<String>) -> serde_json::Value {
+    let mut body = serde_json::json!({
+        "token_type": "Bearer",
+        "scope": scope,
+        "expires_in": lifetime,
+        "ext_expires_in": lifetime,
+        "access_token": access,
+    });
+    if let Some(rt) = refresh {
+        body["refresh_token"] = serde_json::Value::String(rt);
+    }
+    body
+}

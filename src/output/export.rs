@@ -1,0 +1,231 @@
+//! Extra exports after a run (`--format csv|json`): one file per (command list, step)
+//! across all tenants, a `tenant` column/field first. CSV is flattened with rayon
+//! across the items files (nested values become JSON text); nothing holds a whole
+//! result in memory — each items file is streamed into its own part, and the parts
+//! are concatenated.
+
+use super::record::{StepRecord, StepStatus};
+use super::rundir::{CSV, JSON};
+use super::sanitize::safe_component;
+use rayon::prelude::*;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashSet};
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// The items files of `ok` steps grouped by (command, step), each group sorted by tenant.
+fn groups(records: &[StepRecord]) -> BTreeMap<(String, usize), Vec<(String, String)>> {
+    let mut out: BTreeMap<(String, usize), Vec<(String, String)>> = BTreeMap::new();
+    for r in records.iter().filter(|r| r.status == StepStatus::Ok) {
+        if let Some(items) = &r.items {
+            out.entry((r.command.clone(), r.step)).or_default().push((r.tenant.clone(), items.clone()));
+        }
+    }
+    for v in out.values_mut() {
+        v.sort();
+    }
+    out
+}
+
+fn lines(path: &Path) -> std::io::Result<impl Iterator<Item = std::io::Result<Value>>> {
+    let reader = BufReader::new(File::open(path)?);
+    Ok(reader.lines().filter(|l| !matches!(l, Ok(s) if s.trim().is_empty())).map(|l| {
+        l.and_then(|s| {
+            serde_json::from_str(&s).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+        })
+    }))
+}
+
+/// Write `csv/<command>.<step>.csv` for every group; returns the files written.
+pub fn export_csv(run_dir: &Path, records: &[StepRecord]) -> std::io::Result<Vec<PathBuf>> {
+    let dir = run_dir.join(CSV);
+    std::fs::create_dir_all(&dir)?;
+    let mut written = Vec::new();
+    for ((command, step), files) in groups(records) {
+        let name = format!("{}.{step}.csv", safe_component(&command));
+        // Pass 1: the columns, in first-seen order across tenants.
+        let per_file: Vec<Vec<String>> = files
+            .par_iter()
+            .map(|(_, rel)| columns_of(&run_dir.join(rel)))
+            .collect::<std::io::Result<_>>()?;
+        let mut seen = HashSet::new();
+        let columns: Vec<String> =
+            per_file.into_iter().flatten().filter(|c| seen.insert(c.clone())).collect();
+        // Pass 2: each items file into its own part, in parallel.
+        let parts: Vec<PathBuf> = files
+            .par_iter()
+            .enumerate()
+            .map(|(i, (tenant, rel))| {
+                let part = dir.join(format!(".{name}.part{i}"));
+                write_part(&run_dir.join(rel), &part, tenant, &columns)?;
+                Ok(part)
+            })
+            .collect::<std::io::Result<_>>()?;
+        let path = dir.join(&name);
+        let mut out = BufWriter::new(File::create(&path)?);
+        let header: Vec<String> =
+            std::iter::once("tenant".to_string()).chain(columns.iter().cloned()).collect();
+        write_row(&mut out, header.iter().map(String::as_str))?;
+        for part in &parts {
+            std::io::copy(&mut File::open(part)?, &mut out)?;
+            std::fs::remove_file(part)?;
+        }
+        out.flush()?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+fn columns_of(path: &Path) -> std::io::Result<Vec<String>> {
+    let mut seen = HashSet::new();
+    let mut cols = Vec::new();
+    for item in lines(path)? {
+        match item? {
+            Value::Object(map) => {
+                for k in map.keys() {
+                    if seen.insert(k.clone()) {
+                        cols.push(k.clone());
+                    }
+                }
+            }
+            _ => {
+                if seen.insert("value".to_string()) {
+                    cols.push("value".to_string());
+                }
+            }
+        }
+    }
+    Ok(cols)
+}
+
+fn write_part(items: &Path, part: &Path, tenant: &str, columns: &[String]) -> std::io::Result<()> {
+    let mut out = BufWriter::new(File::create(part)?);
+    for item in lines(items)? {
+        let item = item?;
+        let cells: Vec<String> = columns
+            .iter()
+            .map(|c| match &item {
+                Value::Object(map) => map.get(c).map(cell).unwrap_or_default(),
+                other if c == "value" => cell(other),
+                _ => String::new(),
+            })
+            .collect();
+        write_row(&mut out, std::iter::once(tenant).chain(cells.iter().map(String::as_str)))?;
+    }
+    out.flush()
+}
+
+/// A JSON value as a CSV cell: strings as they are, null empty, the rest as JSON text.
+pub fn cell(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// One RFC 4180 row (CRLF-free: `\n` line ends, fields quoted when needed).
+fn write_row<'a>(out: &mut impl Write, cells: impl Iterator<Item = &'a str>) -> std::io::Result<()> {
+    let mut first = true;
+    for c in cells {
+        if !first {
+            out.write_all(b",")?;
+        }
+        first = false;
+        if c.contains([',', '"', '\n', '\r']) || c.starts_with(' ') || c.ends_with(' ') {
+            out.write_all(b"\"")?;
+            out.write_all(c.replace('"', "\"\"").as_bytes())?;
+            out.write_all(b"\"")?;
+        } else {
+            out.write_all(c.as_bytes())?;
+        }
+    }
+    out.write_all(b"\n")
+}
+
+/// Write `json/<command>.<step>.json`: a JSON array of the items, each with `tenant` first.
+pub fn export_json(run_dir: &Path, records: &[StepRecord]) -> std::io::Result<Vec<PathBuf>> {
+    let dir = run_dir.join(JSON);
+    std::fs::create_dir_all(&dir)?;
+    let mut written = Vec::new();
+    for ((command, step), files) in groups(records) {
+        let path = dir.join(format!("{}.{step}.json", safe_component(&command)));
+        let mut out = BufWriter::new(File::create(&path)?);
+        out.write_all(b"[")?;
+        let mut first = true;
+        for (tenant, rel) in &files {
+            for item in lines(&run_dir.join(rel))? {
+                let mut obj = serde_json::Map::new();
+                obj.insert("tenant".into(), Value::String(tenant.clone()));
+                match item? {
+                    Value::Object(map) => obj.extend(map),
+                    other => {
+                        obj.insert("value".into(), other);
+                    }
+                }
+                out.write_all(if first { b"\n" } else { b",\n" })?;
+                first = false;
+                serde_json::to_writer(&mut out, &obj)?;
+            }
+        }
+        out.write_all(b"\n]\n")?;
+        out.flush()?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::Service;
+    use serde_json::json;
+
+    fn rec(tenant: &str, items: &str) -> StepRecord {
+        StepRecord {
+            tenant: tenant.into(),
+            command: "labels".into(),
+            step: 0,
+            cmdlet: "Get-Label".into(),
+            service: Service::Compliance,
+            status: StepStatus::Ok,
+            attempts: 1,
+            duration_ms: 1,
+            item_count: Some(1),
+            items: Some(items.into()),
+            warnings: vec![],
+            error: None,
+        }
+    }
+
+    #[test]
+    fn csv_has_tenant_first_union_columns_and_json_text() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("items/labels")).unwrap();
+        std::fs::write(
+            dir.path().join("items/labels/b.0.jsonl"),
+            format!("{}\n", json!({"Name": "x,y", "Settings": {"k": [1]}})),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("items/labels/a.0.jsonl"),
+            format!("{}\n{}\n", json!({"Name": "A", "Enabled": true}), json!({"Name": "say \"hi\""})),
+        )
+        .unwrap();
+        let records = vec![rec("b", "items/labels/b.0.jsonl"), rec("a", "items/labels/a.0.jsonl")];
+        let files = export_csv(dir.path(), &records).unwrap();
+        assert_eq!(files, vec![dir.path().join("csv/labels.0.csv")]);
+        let text = std::fs::read_to_string(&files[0]).unwrap();
+        assert_eq!(
+            text,
+            "tenant,Name,Enabled,Settings\na,A,true,\na,\"say \"\"hi\"\"\",,\nb,\"x,y\",,\"{\"\"k\"\":[1]}\"\n"
+        );
+        let json_files = export_json(dir.path(), &records).unwrap();
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(&json_files[0]).unwrap()).unwrap();
+        assert_eq!(v.as_array().unwrap().len(), 3);
+        assert_eq!(v[0], json!({"tenant": "a", "Name": "A", "Enabled": true}));
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("csv")).unwrap().flatten().collect();
+        assert_eq!(leftovers.len(), 1);
+    }
+}

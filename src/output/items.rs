@@ -1,0 +1,134 @@
+//! Items files `items/<command>/<tenant>.<step>.jsonl`: one object per line, written
+//! page by page to a hidden temporary name and renamed into place only when the
+//! step completes, so a file under its final name is always whole.
+
+use super::rundir::ITEMS;
+use super::sanitize::safe_component;
+use crate::adminapi::PageSink;
+use serde_json::Value;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// Suffix of in-progress items files; removed on resume.
+pub const PARTIAL_SUFFIX: &str = ".partial";
+
+/// The path of a step's items file relative to the run directory (always `/`-separated).
+pub fn relative_path(command: &str, tenant: &str, step: usize) -> String {
+    format!("{ITEMS}/{}/{}.{step}.jsonl", safe_component(command), safe_component(tenant))
+}
+
+/// The `items/` tree of one run directory.
+#[derive(Debug, Clone)]
+pub struct ItemsDir {
+    run_dir: PathBuf,
+}
+
+impl ItemsDir {
+    pub fn new(run_dir: &Path) -> Self {
+        ItemsDir { run_dir: run_dir.to_path_buf() }
+    }
+
+    /// Start writing a step's items.
+    pub fn open(&self, command: &str, tenant: &str, step: usize) -> std::io::Result<ItemsWriter> {
+        let relative = relative_path(command, tenant, step);
+        let path = self.run_dir.join(&relative);
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_else(|| self.run_dir.clone());
+        std::fs::create_dir_all(&dir)?;
+        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let temp = dir.join(format!(".{file_name}.{}{PARTIAL_SUFFIX}", uuid::Uuid::new_v4().simple()));
+        let file = File::create(&temp)?;
+        Ok(ItemsWriter { out: Some(BufWriter::with_capacity(256 * 1024, file)), temp, path, relative })
+    }
+
+    /// Remove temporary files left by a killed run.
+    pub fn remove_partials(&self) -> std::io::Result<usize> {
+        let mut removed = 0;
+        let root = self.run_dir.join(ITEMS);
+        let Ok(commands) = std::fs::read_dir(&root) else { return Ok(0) };
+        for dir in commands.flatten() {
+            let Ok(files) = std::fs::read_dir(dir.path()) else { continue };
+            for f in files.flatten() {
+                if f.file_name().to_string_lossy().ends_with(PARTIAL_SUFFIX) {
+                    std::fs::remove_file(f.path())?;
+                    removed += 1;
+                }
+            }
+        }
+        Ok(removed)
+    }
+}
+
+/// An items file being written.
+pub struct ItemsWriter {
+    out: Option<BufWriter<File>>,
+    temp: PathBuf,
+    path: PathBuf,
+    relative: String,
+}
+
+impl ItemsWriter {
+    /// Flush and rename into place; returns the path relative to the run directory.
+    /// No fsync: a killed process loses nothing the OS already has, and one fsync per
+    /// step would dominate large runs (the journal is synced once at the end).
+    pub fn commit(mut self) -> std::io::Result<String> {
+        if let Some(out) = self.out.take() {
+            out.into_inner().map_err(|e| e.into_error())?;
+        }
+        std::fs::rename(&self.temp, &self.path)?;
+        Ok(std::mem::take(&mut self.relative))
+    }
+}
+
+impl PageSink for ItemsWriter {
+    fn write_items(&mut self, items: &[Value]) -> std::io::Result<()> {
+        let out = self.out.as_mut().ok_or_else(|| std::io::Error::other("items file already closed"))?;
+        for item in items {
+            serde_json::to_writer(&mut *out, item)?;
+            out.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for ItemsWriter {
+    /// A writer dropped without `commit` (failed step) leaves nothing behind.
+    fn drop(&mut self) {
+        if self.out.take().is_some() {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn written_then_renamed_or_discarded() {
+        let dir = tempfile::tempdir().unwrap();
+        let items = ItemsDir::new(dir.path());
+        let mut w = items.open("labels", "contoso.onmicrosoft.com", 0).unwrap();
+        w.write_items(&[json!({"a": 1}), json!({"b": [2]})]).unwrap();
+        w.write_items(&[json!({"c": "x"})]).unwrap();
+        assert!(!dir.path().join("items/labels/contoso.onmicrosoft.com.0.jsonl").exists());
+        let rel = w.commit().unwrap();
+        assert_eq!(rel, "items/labels/contoso.onmicrosoft.com.0.jsonl");
+        let text = std::fs::read_to_string(dir.path().join(&rel)).unwrap();
+        assert_eq!(text, "{\"a\":1}\n{\"b\":[2]}\n{\"c\":\"x\"}\n");
+
+        let mut w = items.open("labels", "fabrikam.com", 1).unwrap();
+        w.write_items(&[json!(1)]).unwrap();
+        drop(w);
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("items/labels")).unwrap().flatten().collect();
+        assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn hostile_tenant_stays_inside_items() {
+        let rel = relative_path("../x", "../../etc/passwd", 0);
+        assert!(rel.starts_with("items/") && !rel.contains(".."), "{rel}");
+        assert_eq!(rel.matches('/').count(), 2, "{rel}");
+    }
+}

@@ -1,0 +1,171 @@
+//! `results.jsonl`, the journal: one line per finished step, appended and flushed as
+//! each finishes. Reading it back tolerates a torn last line (a run killed while
+//! writing); opening it for append first cuts such a line off.
+
+use super::record::{StepKey, StepRecord};
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+/// Why the journal could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("{path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("{path}:{line}: not a results line: {reason}")]
+    Corrupt { path: String, line: usize, reason: String },
+}
+
+/// An open journal.
+pub struct Journal {
+    file: File,
+}
+
+impl Journal {
+    /// Open for appending (creating it), first truncating any torn last line.
+    pub fn open(path: &Path) -> Result<Journal, JournalError> {
+        let io = |source| JournalError::Io { path: path.display().to_string(), source };
+        let mut file = OpenOptions::new().create(true).read(true).append(true).open(path).map_err(io)?;
+        let len = file.metadata().map_err(io)?.len();
+        if len > 0 {
+            let keep = complete_prefix_len(&mut file, len).map_err(io)?;
+            if keep < len {
+                file.set_len(keep).map_err(io)?;
+            }
+        }
+        file.seek(SeekFrom::End(0)).map_err(io)?;
+        Ok(Journal { file })
+    }
+
+    /// Append one line and flush it to the OS (a later kill cannot lose it).
+    pub fn append(&mut self, record: &StepRecord) -> std::io::Result<()> {
+        let mut line = serde_json::to_vec(record).map_err(std::io::Error::other)?;
+        line.push(b'\n');
+        self.file.write_all(&line)?;
+        self.file.flush()
+    }
+
+    /// Force the journal to disk (end of run).
+    pub fn sync(&self) -> std::io::Result<()> {
+        self.file.sync_data()
+    }
+}
+
+/// Length of the file up to and including its last `\n`.
+fn complete_prefix_len(file: &mut File, len: u64) -> std::io::Result<u64> {
+    let mut pos = len;
+    let mut buf = [0u8; 4096];
+    while pos > 0 {
+        let start = pos.saturating_sub(buf.len() as u64);
+        let n = (pos - start) as usize;
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(&mut buf[..n])?;
+        if let Some(i) = buf[..n].iter().rposition(|b| *b == b'\n') {
+            return Ok(start + i as u64 + 1);
+        }
+        pos = start;
+    }
+    Ok(0)
+}
+
+/// Every complete line of a journal, in order. A last line without its newline is
+/// ignored (torn by a kill); a malformed complete line is an error.
+pub fn read(path: &Path) -> Result<Vec<StepRecord>, JournalError> {
+    let text = match std::fs::read(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => return Err(JournalError::Io { path: path.display().to_string(), source }),
+    };
+    let complete = match text.iter().rposition(|b| *b == b'\n') {
+        Some(i) => &text[..=i],
+        None => &[][..],
+    };
+    let mut out = Vec::new();
+    for (i, line) in complete.split(|b| *b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let record = serde_json::from_slice(line).map_err(|e| JournalError::Corrupt {
+            path: path.display().to_string(),
+            line: i + 1,
+            reason: e.to_string(),
+        })?;
+        out.push(record);
+    }
+    Ok(out)
+}
+
+/// The effective record of each step: the last line written for it wins (a resumed
+/// step appends a newer line). Returned in first-seen order.
+pub fn effective(records: Vec<StepRecord>) -> Vec<StepRecord> {
+    let mut index: HashMap<StepKey, usize> = HashMap::new();
+    let mut out: Vec<StepRecord> = Vec::new();
+    for r in records {
+        match index.get(&r.key()) {
+            Some(&i) => out[i] = r,
+            None => {
+                index.insert(r.key(), out.len());
+                out.push(r);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::record::StepStatus;
+    use crate::profile::Service;
+
+    fn rec(tenant: &str, step: usize, status: StepStatus) -> StepRecord {
+        StepRecord {
+            tenant: tenant.into(),
+            command: "c".into(),
+            step,
+            cmdlet: "Get-X".into(),
+            service: Service::Exchange,
+            status,
+            attempts: 1,
+            duration_ms: 1,
+            item_count: Some(0),
+            items: None,
+            warnings: vec![],
+            error: None,
+        }
+    }
+
+    #[test]
+    fn append_read_and_torn_tail() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("results.jsonl");
+        let mut j = Journal::open(&path).unwrap();
+        j.append(&rec("a", 0, StepStatus::Ok)).unwrap();
+        j.append(&rec("b", 0, StepStatus::Failed)).unwrap();
+        drop(j);
+        // Simulate a kill in the middle of the third line.
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(br#"{"tenant":"c","comm"#).unwrap();
+        drop(f);
+        assert_eq!(read(&path).unwrap().len(), 2);
+        let mut j = Journal::open(&path).unwrap();
+        j.append(&rec("b", 0, StepStatus::Ok)).unwrap();
+        drop(j);
+        let all = read(&path).unwrap();
+        assert_eq!(all.len(), 3);
+        let eff = effective(all);
+        assert_eq!(eff.len(), 2);
+        assert_eq!((eff[1].tenant.as_str(), eff[1].status), ("b", StepStatus::Ok));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.ends_with("}\n") && !text.contains("comm\""), "{text}");
+    }
+
+    #[test]
+    fn missing_journal_is_empty_and_garbage_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(read(&dir.path().join("none")).unwrap().is_empty());
+        std::fs::write(dir.path().join("bad"), "not json\n").unwrap();
+        assert!(matches!(read(&dir.path().join("bad")), Err(JournalError::Corrupt { line: 1, .. })));
+    }
+}

@@ -1,0 +1,122 @@
+//! `tenantrun merge RUN_DIR... --out DIR`: combine shard run directories into one
+//! run directory equal to a single-machine run (up to ordering and timestamps).
+
+use super::journal::{self, Journal, JournalError};
+use super::record::StepRecord;
+use super::rundir::{self, CSV, JSON, RESULTS};
+use super::summary::Summary;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Why runs could not be merged.
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    #[error("{0}: not a run directory (no summary.json or results.jsonl)")]
+    NotARun(PathBuf),
+    #[error("{0}: cannot read summary.json: {1}")]
+    Summary(PathBuf, std::io::Error),
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    #[error("{0} already holds a run (results.jsonl exists); choose an empty --out")]
+    OutNotEmpty(PathBuf),
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> MergeError + '_ {
+    move |source| MergeError::Io { path: path.to_path_buf(), source }
+}
+
+/// Merge `runs` into `out`; returns the merged summary.
+pub fn merge(runs: &[PathBuf], out: &Path) -> Result<Summary, MergeError> {
+    if out.join(RESULTS).exists() {
+        return Err(MergeError::OutNotEmpty(out.to_path_buf()));
+    }
+    let mut parts = Vec::new();
+    for run in runs {
+        if !run.join(rundir::SUMMARY).exists() && !run.join(RESULTS).exists() {
+            return Err(MergeError::NotARun(run.clone()));
+        }
+        let summary = Summary::read(run).map_err(|e| MergeError::Summary(run.clone(), e))?;
+        let records = journal::effective(journal::read(&run.join(RESULTS))?);
+        parts.push((run, summary, records));
+    }
+    std::fs::create_dir_all(out.join(rundir::ITEMS)).map_err(io(out))?;
+
+    let mut merged: Option<Summary> = None;
+    let mut planned: BTreeMap<String, u64> = BTreeMap::new();
+    let mut all: Vec<StepRecord> = Vec::new();
+    let (mut want_csv, mut want_json) = (false, false);
+    for (run, summary, records) in &parts {
+        want_csv |= run.join(CSV).is_dir();
+        want_json |= run.join(JSON).is_dir();
+        for (tenant, t) in &summary.tenants {
+            planned.insert(tenant.clone(), t.steps);
+        }
+        for r in records {
+            if let Some(rel) = &r.items {
+                copy_items(&run.join(rel), &out.join(rel))?;
+            }
+        }
+        all.extend(records.iter().cloned());
+        match &mut merged {
+            None => {
+                let mut s = summary.clone();
+                s.merged_from = vec![summary.run_id.clone()];
+                s.selection.shard = None;
+                merged = Some(s);
+            }
+            Some(m) => {
+                if m.profile_digest != summary.profile_digest {
+                    // Paths take part in the digest, so shards run from different
+                    // checkouts differ; worth a warning, not a refusal.
+                    tracing::warn!(
+                        "{} was made from a different profile digest ({} vs {})",
+                        run.display(),
+                        summary.profile_digest,
+                        m.profile_digest
+                    );
+                }
+                m.merged_from.push(summary.run_id.clone());
+                m.started_at = m.started_at.clone().min(summary.started_at.clone());
+                m.finished_at = match (&m.finished_at, &summary.finished_at) {
+                    (Some(a), Some(b)) => Some(a.clone().max(b.clone())),
+                    _ => None,
+                };
+                m.interrupted |= summary.interrupted;
+                m.resumes += summary.resumes;
+                m.totals.add(&summary.totals);
+            }
+        }
+    }
+    let all = journal::effective(all);
+    let mut journal = Journal::open(&out.join(RESULTS))?;
+    for r in &all {
+        journal.append(r).map_err(io(&out.join(RESULTS)))?;
+    }
+    journal.sync().map_err(io(&out.join(RESULTS)))?;
+    let mut summary = merged.ok_or_else(|| MergeError::NotARun(PathBuf::from("(none)")))?;
+    summary.run_id =
+        out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(rundir::new_run_id);
+    summary.tally(&planned, &all);
+    if want_csv {
+        super::export::export_csv(out, &all).map_err(io(&out.join(CSV)))?;
+    }
+    if want_json {
+        super::export::export_json(out, &all).map_err(io(&out.join(JSON)))?;
+    }
+    summary.write(out).map_err(io(out))?;
+    Ok(summary)
+}
+
+/// Hard-link when possible (same file system), else copy.
+fn copy_items(from: &Path, to: &Path) -> Result<(), MergeError> {
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+    }
+    let _ = std::fs::remove_file(to);
+    if std::fs::hard_link(from, to).is_ok() {
+        return Ok(());
+    }
+    std::fs::copy(from, to).map(|_| ()).map_err(io(from))
+}

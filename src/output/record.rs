@@ -1,0 +1,111 @@
+//! One line of `results.jsonl` (SPEC §3): a finished (tenant, command list, step).
+
+use crate::adminapi::{ApiError, ErrorKind};
+use crate::profile::Service;
+use serde::{Deserialize, Serialize};
+
+/// `status` of a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepStatus {
+    Ok,
+    Failed,
+    Skipped,
+}
+
+impl StepStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepStatus::Ok => "ok",
+            StepStatus::Failed => "failed",
+            StepStatus::Skipped => "skipped",
+        }
+    }
+}
+
+/// `error` of a failed (or skipped) step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepError {
+    pub kind: ErrorKind,
+    pub status: Option<u16>,
+    pub code: Option<String>,
+    pub message: String,
+}
+
+impl From<ApiError> for StepError {
+    fn from(e: ApiError) -> Self {
+        StepError { kind: e.kind, status: e.status, code: e.code, message: e.message }
+    }
+}
+
+/// The exact field set and order of a `results.jsonl` line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepRecord {
+    pub tenant: String,
+    pub command: String,
+    pub step: usize,
+    pub cmdlet: String,
+    pub service: Service,
+    pub status: StepStatus,
+    pub attempts: u32,
+    pub duration_ms: u64,
+    pub item_count: Option<u64>,
+    /// Path of the items file relative to the run directory (`ok` steps only).
+    pub items: Option<String>,
+    pub warnings: Vec<String>,
+    pub error: Option<StepError>,
+}
+
+/// Identifies a step across runs: (tenant, command list, step index).
+pub type StepKey = (String, String, usize);
+
+impl StepRecord {
+    pub fn key(&self) -> StepKey {
+        (self.tenant.clone(), self.command.clone(), self.step)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_set_and_order_match_the_spec() {
+        let r = StepRecord {
+            tenant: "contoso.onmicrosoft.com".into(),
+            command: "labels".into(),
+            step: 0,
+            cmdlet: "Get-Label".into(),
+            service: Service::Compliance,
+            status: StepStatus::Ok,
+            attempts: 1,
+            duration_ms: 412,
+            item_count: Some(12),
+            items: Some("items/labels/contoso.onmicrosoft.com.0.jsonl".into()),
+            warnings: vec![],
+            error: None,
+        };
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"tenant":"contoso.onmicrosoft.com","command":"labels","step":0,"cmdlet":"Get-Label","service":"compliance","status":"ok","attempts":1,"duration_ms":412,"item_count":12,"items":"items/labels/contoso.onmicrosoft.com.0.jsonl","warnings":[],"error":null}"#
+        );
+        let failed = StepRecord {
+            status: StepStatus::Failed,
+            item_count: None,
+            items: None,
+            error: Some(StepError {
+                kind: ErrorKind::Cmdlet,
+                status: Some(400),
+                code: Some("X".into()),
+                message: "m".into(),
+            }),
+            ..r
+        };
+        let text = serde_json::to_string(&failed).unwrap();
+        assert!(
+            text.ends_with(r#""error":{"kind":"cmdlet","status":400,"code":"X","message":"m"}}"#),
+            "{text}"
+        );
+        assert_eq!(serde_json::from_str::<StepRecord>(&text).unwrap(), failed);
+    }
+}

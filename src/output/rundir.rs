@@ -1,0 +1,40 @@
+//! The run directory `OUT/<run-id>/` and its well-known file names.
+
+use std::path::{Path, PathBuf};
+
+pub const RESULTS: &str = "results.jsonl";
+pub const SUMMARY: &str = "summary.json";
+pub const ITEMS: &str = "items";
+pub const CSV: &str = "csv";
+pub const JSON: &str = "json";
+
+/// A run id: UTC time plus a short random suffix, e.g. `20261128T131500Z-3fa9c1`.
+pub fn new_run_id() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let fmt = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+    let stamp = now.format(&fmt).unwrap_or_else(|_| now.unix_timestamp().to_string());
+    format!("{stamp}-{:06x}", rand::random::<u32>() & 0xff_ffff)
+}
+
+/// Create `out/<run-id>/` (and `items/`), never reusing an existing directory.
+pub fn create(out: &Path) -> std::io::Result<(String, PathBuf)> {
+    std::fs::create_dir_all(out)?;
+    for _ in 0..16 {
+        let id = new_run_id();
+        let dir = out.join(&id);
+        match std::fs::create_dir(&dir) {
+            Ok(()) => {
+                std::fs::create_dir_all(dir.join(ITEMS))?;
+                return Ok((id, dir));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other("cannot pick a fresh run id"))
+}
+
+/// RFC 3339 UTC timestamp for summaries.
+pub fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}

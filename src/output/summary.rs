@@ -1,0 +1,216 @@
+//! `summary.json`: run id, start/end, profile digest, selection, counts per status,
+//! per-tenant status and request/retry/token totals. Computed from the journal's
+//! effective records and the planned steps, so a resumed or merged run summarises
+//! the union of its parts.
+
+use super::record::{StepRecord, StepStatus};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The selection as typed, kept so `--resume` can rebuild the same plan.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SelectionRecord {
+    pub tenants: Vec<String>,
+    pub commands: Vec<String>,
+    pub shard: Option<String>,
+}
+
+/// Steps per status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub ok: u64,
+    pub failed: u64,
+    pub skipped: u64,
+    /// Planned but not finished (interrupted, `--fail-fast`).
+    pub not_run: u64,
+}
+
+impl Counts {
+    pub fn add(&mut self, other: &Counts) {
+        self.ok += other.ok;
+        self.failed += other.failed;
+        self.skipped += other.skipped;
+        self.not_run += other.not_run;
+    }
+}
+
+/// One tenant's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TenantSummary {
+    /// `ok`, `failed`, `skipped` (every step skipped) or `incomplete` (some not run).
+    pub status: String,
+    /// Planned steps.
+    pub steps: u64,
+    #[serde(flatten)]
+    pub counts: Counts,
+    pub items: u64,
+    /// Sum of the step durations.
+    pub duration_ms: u64,
+}
+
+/// Totals across the run (added up over resumes and merged shards).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub requests: u64,
+    pub retries: u64,
+    pub throttled: u64,
+    pub token_renewals: u64,
+    pub tokens_requested: u64,
+    pub token_cache_hits: u64,
+}
+
+impl Totals {
+    pub fn add(&mut self, o: &Totals) {
+        self.requests += o.requests;
+        self.retries += o.retries;
+        self.throttled += o.throttled;
+        self.token_renewals += o.token_renewals;
+        self.tokens_requested += o.tokens_requested;
+        self.token_cache_hits += o.token_cache_hits;
+    }
+}
+
+/// The whole `summary.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub run_id: String,
+    pub started_at: String,
+    /// `null` while the run is in progress (or if it was killed).
+    pub finished_at: Option<String>,
+    pub interrupted: bool,
+    pub profile_digest: String,
+    pub profiles: Vec<String>,
+    pub selection: SelectionRecord,
+    pub counts: Counts,
+    pub tenants: BTreeMap<String, TenantSummary>,
+    pub totals: Totals,
+    /// How many times the run was resumed.
+    pub resumes: u32,
+    /// For merged runs: the run ids that were combined.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged_from: Vec<String>,
+}
+
+impl Summary {
+    /// Fill `counts` and `tenants` from the planned step count per tenant and the
+    /// effective records.
+    pub fn tally(&mut self, planned: &BTreeMap<String, u64>, records: &[StepRecord]) {
+        let mut tenants: BTreeMap<String, TenantSummary> = planned
+            .iter()
+            .map(|(t, n)| {
+                (
+                    t.clone(),
+                    TenantSummary {
+                        status: String::new(),
+                        steps: *n,
+                        counts: Counts::default(),
+                        items: 0,
+                        duration_ms: 0,
+                    },
+                )
+            })
+            .collect();
+        for r in records {
+            let Some(t) = tenants.get_mut(&r.tenant) else { continue };
+            match r.status {
+                StepStatus::Ok => t.counts.ok += 1,
+                StepStatus::Failed => t.counts.failed += 1,
+                StepStatus::Skipped => t.counts.skipped += 1,
+            }
+            t.items += r.item_count.unwrap_or(0);
+            t.duration_ms += r.duration_ms;
+        }
+        let mut counts = Counts::default();
+        for t in tenants.values_mut() {
+            let done = t.counts.ok + t.counts.failed + t.counts.skipped;
+            t.counts.not_run = t.steps.saturating_sub(done);
+            t.status = tenant_status(&t.counts).into();
+            counts.add(&t.counts);
+        }
+        self.counts = counts;
+        self.tenants = tenants;
+    }
+
+    /// Write atomically (temporary file + rename).
+    pub fn write(&self, run_dir: &Path) -> std::io::Result<()> {
+        let path = run_dir.join(super::rundir::SUMMARY);
+        let temp = run_dir.join(".summary.json.tmp");
+        let mut text = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+        text.push(b'\n');
+        std::fs::write(&temp, text)?;
+        std::fs::rename(temp, path)
+    }
+
+    /// Read a run directory's summary.
+    pub fn read(run_dir: &Path) -> std::io::Result<Summary> {
+        let text = std::fs::read(run_dir.join(super::rundir::SUMMARY))?;
+        serde_json::from_slice(&text).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+    }
+}
+
+/// A tenant's status from its counts.
+pub fn tenant_status(c: &Counts) -> &'static str {
+    if c.failed > 0 {
+        "failed"
+    } else if c.not_run > 0 {
+        "incomplete"
+    } else if c.skipped > 0 && c.ok == 0 {
+        "skipped"
+    } else {
+        "ok"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::Service;
+
+    #[test]
+    fn tally_counts_and_statuses() {
+        let rec = |t: &str, s: usize, status| StepRecord {
+            tenant: t.into(),
+            command: "c".into(),
+            step: s,
+            cmdlet: "Get-X".into(),
+            service: Service::Compliance,
+            status,
+            attempts: 1,
+            duration_ms: 10,
+            item_count: Some(2),
+            items: None,
+            warnings: vec![],
+            error: None,
+        };
+        let planned: BTreeMap<String, u64> =
+            [("a".into(), 2), ("b".into(), 2), ("c".into(), 2), ("d".into(), 1)].into();
+        let records = vec![
+            rec("a", 0, StepStatus::Ok),
+            rec("a", 1, StepStatus::Ok),
+            rec("b", 0, StepStatus::Ok),
+            rec("b", 1, StepStatus::Failed),
+            rec("c", 0, StepStatus::Ok),
+            rec("d", 0, StepStatus::Skipped),
+        ];
+        let mut s = Summary {
+            run_id: "r".into(),
+            started_at: "t".into(),
+            finished_at: None,
+            interrupted: false,
+            profile_digest: "d".into(),
+            profiles: vec![],
+            selection: SelectionRecord::default(),
+            counts: Counts::default(),
+            tenants: BTreeMap::new(),
+            totals: Totals::default(),
+            resumes: 0,
+            merged_from: vec![],
+        };
+        s.tally(&planned, &records);
+        assert_eq!(s.counts, Counts { ok: 4, failed: 1, skipped: 1, not_run: 1 });
+        let st: Vec<_> = s.tenants.values().map(|t| t.status.as_str()).collect();
+        assert_eq!(st, vec!["ok", "failed", "incomplete", "skipped"]);
+        assert_eq!(s.tenants["a"].items, 4);
+    }
+}

@@ -1,0 +1,92 @@
+//! The plan: for each selected tenant (in profile order), the steps of each selected
+//! command list (in profile order, steps in list order).
+
+use super::is_write_cmdlet;
+use super::selection::Selection;
+use crate::profile::{Profile, Step, Tenant};
+
+/// Why a plan cannot be built (exit 2).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error("unknown command list `{name}` (known: {known})")]
+    UnknownCommandList { name: String, known: String },
+    #[error("the profile defines no command lists")]
+    NoCommandLists,
+}
+
+/// What one tenant will run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TenantPlan {
+    pub tenant: Tenant,
+    pub steps: Vec<PlannedStep>,
+}
+
+/// One step of one command list for one tenant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedStep {
+    /// The command list's name.
+    pub command: String,
+    /// The step's index within its list (0-based, as in results.jsonl).
+    pub index: usize,
+    pub step: Step,
+    /// Whether the cmdlet's verb changes state.
+    pub writes: bool,
+}
+
+impl PlannedStep {
+    /// Whether the read-only guard refuses this step.
+    pub fn refused(&self, read_only: bool, allow_write: bool) -> bool {
+        self.writes && read_only && !allow_write
+    }
+}
+
+/// The tenant x step matrix.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Plan {
+    pub tenants: Vec<TenantPlan>,
+}
+
+impl Plan {
+    /// Number of (tenant, step) cells.
+    pub fn step_count(&self) -> usize {
+        self.tenants.iter().map(|t| t.steps.len()).sum()
+    }
+}
+
+/// Build the plan for `selection` over `profile`.
+pub fn plan(profile: &Profile, selection: &Selection) -> Result<Plan, PlanError> {
+    if profile.commands.is_empty() {
+        return Err(PlanError::NoCommandLists);
+    }
+    for name in &selection.commands {
+        if profile.command_list(name).is_none() {
+            let known = profile.commands.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ");
+            return Err(PlanError::UnknownCommandList { name: name.clone(), known });
+        }
+    }
+    let lists: Vec<_> = profile
+        .commands
+        .iter()
+        .filter(|c| selection.commands.is_empty() || selection.commands.contains(&c.name))
+        .collect();
+    let tenants = profile
+        .tenants
+        .iter()
+        .filter(|t| selection.selects_in_shard(t))
+        .map(|tenant| TenantPlan {
+            tenant: tenant.clone(),
+            steps: lists
+                .iter()
+                .flat_map(|list| {
+                    list.steps.iter().enumerate().map(|(index, step)| PlannedStep {
+                        command: list.name.clone(),
+                        index,
+                        step: step.clone(),
+                        writes: is_write_cmdlet(&step.cmdlet),
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(Plan { tenants })
+}

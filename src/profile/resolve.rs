@@ -1,0 +1,249 @@
+//! The cross-file pass: merge the checked files of one profile, report names
+//! defined twice (naming both places) and references to names that do not
+//! exist (pointing at the reference), and apply defaults.
+
+use super::check::{FileDecl, Sp};
+use super::diagnostic::{did_you_mean, Diagnostic, Location};
+use super::model::{CommandList, Defaults, Identity, Profile, Step, Tenant};
+use super::syntax::Source;
+use crate::environment::{self, Environment};
+use std::collections::{BTreeMap, HashMap};
+
+/// One checked file.
+pub struct Checked {
+    pub source: Source,
+    pub decl: FileDecl,
+}
+
+/// Where a name was first defined: (file index, position).
+type Origin = (usize, super::syntax::Pos);
+
+struct Resolver<'a> {
+    files: &'a [Checked],
+    diags: Vec<Diagnostic>,
+}
+
+impl Resolver<'_> {
+    fn at(&self, file: usize, pos: super::syntax::Pos, message: String) -> Diagnostic {
+        Diagnostic::at(&self.files[file].source, pos, message)
+    }
+
+    fn twice(&mut self, what: &str, name: &str, first: Origin, again: Origin) {
+        let note = Location::at(&self.files[first.0].source, first.1);
+        let d = self
+            .at(again.0, again.1, format!("{what} `{name}` is defined twice"))
+            .note("first defined here", note)
+            .hint(format!("names must be unique across all merged files; remove or rename one {what}"));
+        self.diags.push(d);
+    }
+
+    fn unknown(&mut self, what: &str, name: &Sp<String>, file: usize, known: Vec<&str>, extra: &str) {
+        let written = self.files.iter().any(|f| {
+            let w = &f.decl.written;
+            let names = match what {
+                "environment" => &w.environments,
+                "identity" => &w.identities,
+                _ => &w.commands,
+            };
+            names.contains(&name.value)
+        });
+        if written {
+            // Its definition has an error of its own, already reported.
+            return;
+        }
+        let mut known = known;
+        for f in self.files {
+            let w = &f.decl.written;
+            let names = match what {
+                "environment" => &w.environments,
+                "identity" => &w.identities,
+                _ => &w.commands,
+            };
+            known.extend(names.iter().map(String::as_str).filter(|n| !known.contains(n)).collect::<Vec<_>>());
+        }
+        let hint = match did_you_mean(&name.value, known.iter().copied()) {
+            Some(m) => format!("did you mean `{m}`?"),
+            None if known.is_empty() => format!("no {what} is defined; declare it under `{extra}`"),
+            None => format!("defined: {}", known.join(", ")),
+        };
+        let d = self.at(file, name.pos, format!("unknown {what} `{}`", name.value)).hint(hint);
+        self.diags.push(d);
+    }
+}
+
+/// Merge checked files into a [`Profile`]; every problem is returned.
+pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagnostic>> {
+    let mut r = Resolver { files: &files, diags: Vec::new() };
+
+    // defaults: each field may be set by one file only.
+    let mut defaults = Defaults::default();
+    let mut default_env: Option<(usize, Sp<String>)> = None;
+    let mut default_identity: Option<(usize, Sp<String>)> = None;
+    let mut seen: HashMap<&str, Origin> = HashMap::new();
+    for (i, f) in files.iter().enumerate() {
+        let d = &f.decl.defaults;
+        let fields = [
+            ("environment", d.environment.as_ref().map(|s| s.pos)),
+            ("identity", d.identity.as_ref().map(|s| s.pos)),
+            ("service", d.service.as_ref().map(|s| s.pos)),
+            ("concurrency", d.concurrency.as_ref().map(|s| s.pos)),
+            ("timeout", d.timeout.as_ref().map(|s| s.pos)),
+            ("retries", d.retries.as_ref().map(|s| s.pos)),
+            ("read_only", d.read_only.as_ref().map(|s| s.pos)),
+        ];
+        for (field, pos) in fields {
+            let Some(pos) = pos else { continue };
+            if let Some(first) = seen.get(field).copied() {
+                let note = Location::at(&files[first.0].source, first.1);
+                let d = r
+                    .at(i, pos, format!("`defaults.{field}` is set in more than one file"))
+                    .note("first set here", note)
+                    .hint("keep defaults in one file (e.g. a shared base) and override per tenant");
+                r.diags.push(d);
+            } else {
+                seen.insert(field, (i, pos));
+            }
+        }
+        if let Some(v) = &d.environment {
+            default_env.get_or_insert((i, v.clone()));
+        }
+        if let Some(v) = &d.identity {
+            default_identity.get_or_insert((i, v.clone()));
+        }
+        if let (Some(v), false) = (&d.service, seen.get("service").is_some_and(|o| o.0 != i)) {
+            defaults.service = v.value;
+        }
+        if let (Some(v), false) = (&d.concurrency, seen.get("concurrency").is_some_and(|o| o.0 != i)) {
+            defaults.concurrency = v.value;
+        }
+        if let (Some(v), false) = (&d.timeout, seen.get("timeout").is_some_and(|o| o.0 != i)) {
+            defaults.timeout = v.value;
+        }
+        if let (Some(v), false) = (&d.retries, seen.get("retries").is_some_and(|o| o.0 != i)) {
+            defaults.retries = v.value;
+        }
+        if let (Some(v), false) = (&d.read_only, seen.get("read_only").is_some_and(|o| o.0 != i)) {
+            defaults.read_only = v.value;
+        }
+    }
+
+    // environments: built-ins, then declarations (a declaration may override a built-in once).
+    let mut environments: BTreeMap<String, Environment> = environment::builtins();
+    let mut env_origin: HashMap<String, Origin> = HashMap::new();
+    let mut identities: BTreeMap<String, Identity> = BTreeMap::new();
+    let mut id_origin: HashMap<String, Origin> = HashMap::new();
+    let mut commands: Vec<CommandList> = Vec::new();
+    let mut cmd_origin: HashMap<String, Origin> = HashMap::new();
+    for (i, f) in files.iter().enumerate() {
+        for (name, env) in &f.decl.environments {
+            if let Some(first) = env_origin.get(&name.value).copied() {
+                r.twice("environment", &name.value, first, (i, name.pos));
+                continue;
+            }
+            env_origin.insert(name.value.clone(), (i, name.pos));
+            environments.insert(name.value.clone(), env.clone());
+        }
+        for (name, kind) in &f.decl.identities {
+            if let Some(first) = id_origin.get(&name.value).copied() {
+                r.twice("identity", &name.value, first, (i, name.pos));
+                continue;
+            }
+            id_origin.insert(name.value.clone(), (i, name.pos));
+            identities.insert(name.value.clone(), Identity { name: name.value.clone(), kind: kind.clone() });
+        }
+        for (name, steps) in &f.decl.commands {
+            if let Some(first) = cmd_origin.get(&name.value).copied() {
+                r.twice("command list", &name.value, first, (i, name.pos));
+                continue;
+            }
+            cmd_origin.insert(name.value.clone(), (i, name.pos));
+            let steps = steps
+                .iter()
+                .map(|s| Step {
+                    cmdlet: s.cmdlet.value.clone(),
+                    service: s.service.unwrap_or(defaults.service),
+                    parameters: s.parameters.clone(),
+                    select: s.select.clone(),
+                })
+                .collect();
+            commands.push(CommandList { name: name.value.clone(), steps });
+        }
+    }
+    let env_names: Vec<String> = environments.keys().cloned().collect();
+    let id_names: Vec<String> = identities.keys().cloned().collect();
+    let env_known = || env_names.iter().map(String::as_str).collect::<Vec<_>>();
+    let id_known = || id_names.iter().map(String::as_str).collect::<Vec<_>>();
+
+    let mut default_env_ok = true;
+    if let Some((i, name)) = &default_env {
+        if environments.contains_key(&name.value) {
+            defaults.environment = name.value.clone();
+        } else {
+            default_env_ok = false;
+            r.unknown("environment", name, *i, env_known(), "environments:");
+        }
+    }
+    let mut default_id_ok = true;
+    if let Some((i, name)) = &default_identity {
+        if identities.contains_key(&name.value) {
+            defaults.identity = Some(name.value.clone());
+        } else {
+            default_id_ok = false;
+            r.unknown("identity", name, *i, id_known(), "identities:");
+        }
+    }
+
+    let mut tenants: Vec<Tenant> = Vec::new();
+    let mut tenant_origin: HashMap<String, Origin> = HashMap::new();
+    for (i, f) in files.iter().enumerate() {
+        for t in &f.decl.tenants {
+            if let Some(first) = tenant_origin.get(&t.id.value).copied() {
+                r.twice("tenant", &t.id.value, first, (i, t.id.pos));
+                continue;
+            }
+            tenant_origin.insert(t.id.value.clone(), (i, t.id.pos));
+            let identity = match &t.identity {
+                Some(name) if identities.contains_key(&name.value) => Some(name.value.clone()),
+                Some(name) => {
+                    r.unknown("identity", name, i, id_known(), "identities:");
+                    None
+                }
+                None if default_identity.is_none()
+                    && !files.iter().any(|f| f.decl.written.default_identity) =>
+                {
+                    let d = r
+                        .at(i, t.id.pos, format!("tenant `{}` has no identity", t.id.value))
+                        .hint("set `identity:` on the tenant or `defaults.identity`");
+                    r.diags.push(d);
+                    None
+                }
+                None => default_id_ok.then(|| defaults.identity.clone()).flatten(),
+            };
+            let environment = match &t.environment {
+                Some(name) if environments.contains_key(&name.value) => Some(name.value.clone()),
+                Some(name) => {
+                    r.unknown("environment", name, i, env_known(), "environments:");
+                    None
+                }
+                None => default_env_ok.then(|| defaults.environment.clone()),
+            };
+            if let (Some(identity), Some(environment)) = (identity, environment) {
+                tenants.push(Tenant {
+                    id: t.id.value.clone(),
+                    name: t.name.clone(),
+                    tags: t.tags.clone(),
+                    identity,
+                    environment,
+                    anchor_mailbox: t.anchor_mailbox.clone(),
+                    bypass_mailbox_anchoring: t.bypass_mailbox_anchoring,
+                });
+            }
+        }
+    }
+
+    if !r.diags.is_empty() {
+        return Err(r.diags);
+    }
+    let sources = files.iter().map(|f| f.source.path.clone()).collect();
+    Ok(Profile { environments, identities, defaults, tenants, commands, sources, digest })
+}

@@ -1,0 +1,167 @@
+//! The engine: tenants in parallel up to `-j`, the steps of one tenant in order,
+//! a per-tenant in-flight cap, one pooled HTTP client per environment. It emits
+//! [`RunEvent`]s on a channel and returns when every started tenant has finished.
+
+use super::event::{RunEvent, StopReason};
+use super::stop::StopSignal;
+use super::tenant::run_tenant;
+use crate::adminapi::{AdminClient, ApiStats, RetryPolicy, TokenSource};
+use crate::environment::{http_client, Environment, HttpClientError};
+use crate::output::ItemsDir;
+use crate::planner::Plan;
+use crate::profile::{Identity, Profile};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedSender;
+
+/// Run settings resolved from the profile and the command line.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// Tenants in flight at once.
+    pub concurrency: usize,
+    /// Command lists of one tenant in flight at once (steps of a list always run in order).
+    pub per_tenant: usize,
+    pub read_only: bool,
+    pub allow_write: bool,
+    pub fail_fast: bool,
+    pub preflight: bool,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    pub retry: RetryPolicy,
+    /// Consecutive service/network failures that cut a tenant off (0 = never).
+    pub breaker_threshold: u32,
+}
+
+impl RunConfig {
+    /// Defaults from the profile.
+    pub fn from_profile(profile: &Profile) -> Self {
+        RunConfig {
+            concurrency: profile.defaults.concurrency.max(1),
+            per_tenant: 1,
+            read_only: profile.defaults.read_only,
+            allow_write: false,
+            fail_fast: false,
+            preflight: false,
+            timeout: profile.defaults.timeout,
+            retry: RetryPolicy::with_retries(profile.defaults.retries),
+            breaker_threshold: 3,
+        }
+    }
+}
+
+/// Hands out token sources for (identity, environment, tenant); the CLI backs it
+/// with [`crate::auth::TokenBroker`].
+pub trait TokenProvider: Send + Sync {
+    fn source(&self, identity: &Identity, env: &Arc<Environment>, tenant: &str) -> Arc<dyn TokenSource>;
+    /// (token requests sent, cache hits) so far.
+    fn stats(&self) -> (u64, u64);
+}
+
+/// Why the engine could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Http(#[from] HttpClientError),
+}
+
+/// Shared state of a run, handed to every tenant task.
+pub(super) struct Context {
+    pub config: RunConfig,
+    pub environments: BTreeMap<String, Arc<Environment>>,
+    pub clients: BTreeMap<String, Arc<AdminClient>>,
+    pub identities: BTreeMap<String, Identity>,
+    pub tokens: Arc<dyn TokenProvider>,
+    pub items: ItemsDir,
+    pub stop: StopSignal,
+    pub events: UnboundedSender<RunEvent>,
+}
+
+impl Context {
+    pub fn emit(&self, event: RunEvent) {
+        // The receiver lives as long as the run; a closed channel only means nobody listens.
+        let _ = self.events.send(event);
+    }
+}
+
+/// A configured engine.
+pub struct Engine {
+    ctx: Arc<Context>,
+    stats: Arc<ApiStats>,
+}
+
+impl Engine {
+    /// `environments` are the profile's, already bound (the emulator's URLs filled in).
+    pub fn new(
+        config: RunConfig,
+        environments: BTreeMap<String, Environment>,
+        identities: BTreeMap<String, Identity>,
+        tokens: Arc<dyn TokenProvider>,
+        items: ItemsDir,
+        stop: StopSignal,
+        events: UnboundedSender<RunEvent>,
+    ) -> Result<Engine, EngineError> {
+        let stats = Arc::new(ApiStats::default());
+        let mut clients = BTreeMap::new();
+        let mut envs = BTreeMap::new();
+        for (name, env) in environments {
+            let http = http_client(&env, config.timeout)?;
+            let client = AdminClient::new(http, config.retry.clone(), config.timeout, stats.clone());
+            clients.insert(name.clone(), Arc::new(client));
+            envs.insert(name, Arc::new(env));
+        }
+        let ctx = Context { config, environments: envs, clients, identities, tokens, items, stop, events };
+        Ok(Engine { ctx: Arc::new(ctx), stats })
+    }
+
+    pub fn stats(&self) -> &Arc<ApiStats> {
+        &self.stats
+    }
+
+    pub fn token_stats(&self) -> (u64, u64) {
+        self.ctx.tokens.stats()
+    }
+
+    pub fn stop_signal(&self) -> &StopSignal {
+        &self.ctx.stop
+    }
+
+    /// Run `plan`; returns why it stopped early, if it did.
+    pub async fn run(&self, plan: Plan) -> Option<StopReason> {
+        let ctx = &self.ctx;
+        ctx.emit(RunEvent::Started { tenants: plan.tenants.len(), steps: plan.step_count() });
+        let permits = Arc::new(tokio::sync::Semaphore::new(ctx.config.concurrency.max(1)));
+        let mut tasks = tokio::task::JoinSet::new();
+        for tenant in plan.tenants {
+            let Ok(permit) = permits.clone().acquire_owned().await else { break };
+            if ctx.stop.is_stopped() {
+                break;
+            }
+            let ctx = ctx.clone();
+            tasks.spawn(async move {
+                run_tenant(&ctx, tenant).await;
+                drop(permit);
+            });
+            // Reap finished tasks as we go so the set stays small on huge runs.
+            while let Some(done) = tasks.try_join_next() {
+                log_panic(done);
+            }
+        }
+        while let Some(done) = tasks.join_next().await {
+            log_panic(done);
+        }
+        ctx.stop.reason()
+    }
+
+    /// `EXOModuleFile` for each tenant of `plan`: the steps whose cmdlet the tenant
+    /// does not grant (for `plan --check`).
+    pub async fn check(&self, plan: &Plan) -> Vec<super::preflight::TenantCheck> {
+        super::preflight::check_plan(&self.ctx, plan).await
+    }
+}
+
+fn log_panic(done: Result<(), tokio::task::JoinError>) {
+    if let Err(e) = done {
+        tracing::error!("a tenant task failed: {e}");
+    }
+}
