@@ -165,6 +165,7 @@ async fn a_thousand_concurrent_calls_cause_one_token_request() {
     );
     let broker = broker();
     let env = peer.env();
+    let started = std::time::Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..1000 {
         let (b, id, env) = (broker.clone(), id.clone(), env.clone());
@@ -174,6 +175,7 @@ async fn a_thousand_concurrent_calls_cause_one_token_request() {
     for t in tasks {
         values.insert(t.await.expect("join").expect("token").value.expose().to_string());
     }
+    eprintln!("1000 concurrent token() calls for one key: {:?}", started.elapsed());
     assert_eq!(values.len(), 1);
     assert_eq!(broker.stats().requests, 1);
     assert_eq!(broker.stats().cache_hits, 999);
