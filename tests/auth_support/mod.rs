@@ -55,8 +55,10 @@ impl OidcPeer {
         reader.read_line(&mut line).expect("read port line");
         // Keep draining: oidc-provider logs notices to stdout and dies of EPIPE if nobody reads.
         std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
-        let v: serde_json::Value = serde_json::from_str(line.trim())
-            .unwrap_or_else(|e| panic!("oidc peer did not start ({e}): {line:?}"));
+        let v: serde_json::Value = serde_json::from_str(line.trim()).unwrap_or_else(|e| {
+            let log = std::fs::read_to_string(dir.path().join("stderr.log")).unwrap_or_default();
+            panic!("oidc peer did not start ({e}): {line:?}\n{log}")
+        });
         let port = v["port"].as_u64().expect("port") as u16;
         OidcPeer { child, port, _dir: dir }
     }
