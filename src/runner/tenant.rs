@@ -231,13 +231,9 @@ async fn run_step(
             }
         },
         Err(InvokeError::Api { error, attempts, warnings }) => {
-            {
-                let mut s = lock(state);
-                s.breaker.record_failure(&error);
-                if error.kind == ErrorKind::Auth {
-                    s.auth.insert(step.service, error.clone());
-                }
-            }
+            // A 401 that survived a renewal fails this step only: the tenant's
+            // short-circuit is for sign-in failures (see `check_token` above).
+            lock(state).breaker.record_failure(&error);
             StepRecord { warnings, ..record(StepStatus::Failed, attempts, Some(error)) }
         }
         Err(InvokeError::Sink(e)) => {
