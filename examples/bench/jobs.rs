@@ -48,13 +48,27 @@ pub struct Bench {
 }
 
 impl Bench {
-    pub fn new(bin: PathBuf, quick: bool) -> Result<Self, String> {
+    /// `work`: where profiles and run directories go (default: tmpfs `/dev/shm` when
+    /// present, so the figures measure tenantrun rather than the disk).
+    pub fn new(bin: PathBuf, quick: bool, work: Option<PathBuf>) -> Result<Self, String> {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .map_err(|e| e.to_string())?;
-        let work = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let parent = work.unwrap_or_else(|| {
+            let shm = PathBuf::from("/dev/shm");
+            if shm.is_dir() {
+                shm
+            } else {
+                std::env::temp_dir()
+            }
+        });
+        let work = tempfile::Builder::new()
+            .prefix("tenantrun-bench-")
+            .tempdir_in(&parent)
+            .map_err(|e| e.to_string())?;
+        eprintln!("bench: work directory {}", work.path().display());
         Ok(Bench { bin, quick, rows: Vec::new(), work, rt, overhead_stats: None })
     }
 

@@ -6,6 +6,7 @@
 //! ./target/release/examples/bench            # full suite (< 10 minutes)
 //! ./target/release/examples/bench --quick    # smoke run (< 1 minute; CI runs the debug build)
 //! ./target/release/examples/bench --only fanout,memory
+//! ./target/release/examples/bench --work /var/tmp   # outputs on disk instead of /dev/shm
 //! ```
 //! Points: fanout, overhead, memory, tokens, throttled, startup, sequential.
 //! The exit code says whether every job ran correctly (all steps ok, no protocol
@@ -47,7 +48,9 @@ fn main() -> ExitCode {
             }
         },
     };
-    let mut bench = match Bench::new(bin, quick) {
+    let work =
+        args.iter().position(|a| a == "--work").and_then(|i| args.get(i + 1)).map(std::path::PathBuf::from);
+    let mut bench = match Bench::new(bin, quick, work) {
         Ok(b) => b,
         Err(e) => {
             eprintln!("error: {e}");

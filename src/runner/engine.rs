@@ -4,7 +4,7 @@
 
 use super::event::{RunEvent, StopReason};
 use super::stop::StopSignal;
-use super::tenant::run_tenant;
+use super::tenant::{connect, run_tenant, session};
 use crate::adminapi::{AdminClient, ApiStats, RetryPolicy, TokenSource};
 use crate::environment::{http_client, Environment, HttpClientError};
 use crate::output::ItemsDir;
@@ -130,17 +130,30 @@ impl Engine {
     pub async fn run(&self, plan: Plan) -> Option<StopReason> {
         let ctx = &self.ctx;
         ctx.emit(RunEvent::Started { tenants: plan.tenants.len(), steps: plan.step_count() });
-        let permits = Arc::new(tokio::sync::Semaphore::new(ctx.config.concurrency.max(1)));
+        // Two stages: up to `concurrency` tenants run cmdlets (`slots`), and up to as
+        // many more sign in and discover their region ahead of them (`window` bounds
+        // both), so a tenant's connection latency overlaps other tenants' steps.
+        let slots = Arc::new(tokio::sync::Semaphore::new(ctx.config.concurrency.max(1)));
+        let window = Arc::new(tokio::sync::Semaphore::new(ctx.config.concurrency.max(1).saturating_mul(2)));
         let mut tasks = tokio::task::JoinSet::new();
         for tenant in plan.tenants {
-            let Ok(permit) = permits.clone().acquire_owned().await else { break };
+            let Ok(admitted) = window.clone().acquire_owned().await else { break };
             if ctx.stop.is_stopped() {
                 break;
             }
             let ctx = ctx.clone();
+            let slots = slots.clone();
             tasks.spawn(async move {
-                run_tenant(&ctx, tenant).await;
-                drop(permit);
+                let session = session(&ctx, &tenant.tenant);
+                if let Ok(s) = &session {
+                    connect(s, &tenant.steps).await;
+                }
+                let Ok(slot) = slots.acquire_owned().await else { return };
+                if !ctx.stop.is_stopped() {
+                    run_tenant(&ctx, tenant, session).await;
+                }
+                drop(slot);
+                drop(admitted);
             });
             // Reap finished tasks as we go so the set stays small on huge runs.
             while let Some(done) = tasks.try_join_next() {

@@ -61,7 +61,30 @@ pub(super) fn session(ctx: &Context, tenant: &Tenant) -> Result<TenantSession, A
     Ok(TenantSession::new(client.clone(), env.clone(), &tenant.id, anchor, tokens))
 }
 
-pub(super) async fn run_tenant(ctx: &Arc<Context>, plan: TenantPlan) {
+/// Sign in and discover the compliance region for every service the tenant's steps
+/// use, before the tenant takes one of the `-j` slots. Failures are left for the
+/// steps to report (they ask again and record the reason); tokens and the region are
+/// cached, so a successful connect makes the steps' first calls cheap.
+pub(super) async fn connect(session: &TenantSession, steps: &[PlannedStep]) {
+    let services: BTreeSet<Service> = steps.iter().map(|s| s.step.service).collect();
+    for service in services {
+        if session.check_token(service).await.is_err() {
+            continue;
+        }
+        let mut attempts = 0;
+        if let Err(e) = session.base(service, &mut attempts).await {
+            tracing::debug!(tenant = session.tenant(), %service, "connect: {}", e.message);
+        }
+    }
+}
+
+/// Run one tenant's steps on a session built by [`session`] (and usually already
+/// connected by [`connect`]).
+pub(super) async fn run_tenant(
+    ctx: &Arc<Context>,
+    plan: TenantPlan,
+    session: Result<TenantSession, ApiError>,
+) {
     let started = Instant::now();
     let tenant = plan.tenant.id.clone();
     ctx.emit(RunEvent::TenantStarted { tenant: tenant.clone() });
@@ -72,7 +95,6 @@ pub(super) async fn run_tenant(ctx: &Arc<Context>, plan: TenantPlan) {
         counts: Counts::default(),
         first_error: None,
     });
-    let session = session(ctx, &plan.tenant);
     if let (Ok(session), true) = (&session, ctx.config.preflight) {
         preflight(session, &plan.steps, &state).await;
     }
@@ -231,13 +253,9 @@ async fn run_step(
             }
         },
         Err(InvokeError::Api { error, attempts, warnings }) => {
-            {
-                let mut s = lock(state);
-                s.breaker.record_failure(&error);
-                if error.kind == ErrorKind::Auth {
-                    s.auth.insert(step.service, error.clone());
-                }
-            }
+            // A 401 that survived a renewal fails this step only: the tenant's
+            // short-circuit is for sign-in failures (see `check_token` above).
+            lock(state).breaker.record_failure(&error);
             StepRecord { warnings, ..record(StepStatus::Failed, attempts, Some(error)) }
         }
         Err(InvokeError::Sink(e)) => {
