@@ -202,3 +202,28 @@ fn check_asks_each_tenant_through_the_emulator() {
     assert!(stderr(&o).contains("error: cannot check granted cmdlets: "), "{}", stderr(&o));
     assert!(stderr(&o).contains("TENANTRUN_EMULATOR_SECRET"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_closed_pipe_ends_output_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    for args in [
+        &["plan", "examples/quickstart.yaml"][..],
+        &["plan", "examples/quickstart.yaml", "--format", "json"],
+        &["schema"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tenantrun"))
+            .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        drop(child.stdout.take()); // the reader goes away before anything is written
+        let status = child.wait().expect("wait");
+        let mut err = String::new();
+        child.stderr.take().expect("stderr").read_to_string(&mut err).expect("read");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(status.code(), Some(0), "{args:?}: {err}");
+    }
+}

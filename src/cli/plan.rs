@@ -3,6 +3,7 @@
 //! those whose environment lacks the service. `--check` (the one option that
 //! connects) asks each tenant which cmdlets it grants and marks the others.
 
+use super::pipe;
 use super::selection::SelectionArgs;
 use crate::error::CliError;
 use crate::planner::{self, Plan, Selection};
@@ -38,9 +39,8 @@ pub fn execute(args: PlanArgs) -> Result<(), CliError> {
     let profile = load_or_report(&args.profiles)?;
     let selection = args.selection.to_selection()?;
     let plan = planner::plan(&profile, &selection).map_err(|e| CliError::Usage(e.to_string()))?;
-    #[allow(clippy::print_stderr)]
     for warning in super::selection::unmatched_selectors(&selection, &profile) {
-        eprintln!("{warning}");
+        pipe::err(&format!("{warning}\n"));
     }
     let read_only = profile.defaults.read_only;
     // `--check` contacts each tenant (EXOModuleFile); everything else is offline.
@@ -48,32 +48,25 @@ pub fn execute(args: PlanArgs) -> Result<(), CliError> {
     match args.format {
         PlanFormat::Table => {
             let text = table(&profile, &plan, &selection, read_only, args.allow_write, checks.as_ref());
-            #[allow(clippy::print_stdout)]
-            {
-                print!("{text}");
-            }
+            pipe::out(&text);
         }
         PlanFormat::Json => {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
             let marks = (read_only, args.allow_write, checks.as_ref());
-            super::plan_json::write(&mut out, &profile, &plan, &selection, marks)
-                .map_err(|e| CliError::Fatal(format!("writing the plan: {e}")))?;
+            pipe::ignore_closed(super::plan_json::write(&mut out, &profile, &plan, &selection, marks));
         }
     }
-    #[allow(clippy::print_stderr)]
-    {
-        if plan.tenants.is_empty() {
-            eprintln!("warning: the selection matches no tenants");
+    if plan.tenants.is_empty() {
+        pipe::err("warning: the selection matches no tenants\n");
+    }
+    if let Some(checks) = &checks {
+        let failed: Vec<_> = checks.errors().collect();
+        for (_, error) in &failed {
+            pipe::err(&format!("error: cannot check granted cmdlets: {error}\n"));
         }
-        if let Some(checks) = &checks {
-            let failed: Vec<_> = checks.errors().collect();
-            for (_, error) in &failed {
-                eprintln!("error: cannot check granted cmdlets: {error}");
-            }
-            if !failed.is_empty() {
-                return Err(CliError::StepsFailed { failed: failed.len() });
-            }
+        if !failed.is_empty() {
+            return Err(CliError::StepsFailed { failed: failed.len() });
         }
     }
     Ok(())
@@ -109,10 +102,7 @@ impl Checks {
 /// Load profiles; on failure print the full report to stderr (exit 2).
 pub fn load_or_report(paths: &[PathBuf]) -> Result<Profile, CliError> {
     profile::load(paths).map_err(|err| {
-        #[allow(clippy::print_stderr)]
-        {
-            eprintln!("{err}");
-        }
+        pipe::err(&format!("{err}\n"));
         CliError::InvalidProfile(format!("{} problem(s)", err.diagnostics.len()))
     })
 }

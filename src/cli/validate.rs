@@ -9,6 +9,7 @@
 //! `--format json|github` print the same problems for tools and for GitHub pull
 //! request annotations.
 
+use super::pipe;
 use crate::error::CliError;
 use crate::profile::{self, diagnostic::Diagnostic, LoadError};
 use clap::Args;
@@ -89,13 +90,11 @@ pub fn execute(args: ValidateArgs) -> Result<(), CliError> {
             }
         }
     }
-    #[allow(clippy::print_stdout, clippy::print_stderr)]
     match args.format {
         ReportFormat::Human => {
-            print!("{out}");
+            pipe::out(&out);
             if problems > 0 {
-                eprint!("{err}");
-                eprintln!("{problems} problem{} found", plural(problems));
+                pipe::err(&format!("{err}{problems} problem{} found\n", plural(problems)));
             }
         }
         ReportFormat::Json => {
@@ -104,15 +103,13 @@ pub fn execute(args: ValidateArgs) -> Result<(), CliError> {
                 "profiles": checked,
                 "problems": all.iter().map(diagnostic_json).collect::<Vec<_>>(),
             });
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            pipe::out(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
         }
         ReportFormat::Github => {
-            print!("{out}");
-            for d in &all {
-                println!("{}", github_annotation(d));
-            }
+            let annotations: String = all.iter().map(|d| github_annotation(d) + "\n").collect();
+            pipe::out(&format!("{out}{annotations}"));
             if problems > 0 {
-                eprintln!("{problems} problem{} found", plural(problems));
+                pipe::err(&format!("{problems} problem{} found\n", plural(problems)));
             }
         }
     }
