@@ -22,6 +22,9 @@ mod sequential;
 use jobs::Bench;
 use std::process::ExitCode;
 
+/// One benchmark point: runs its jobs and adds rows.
+type Point = fn(&mut Bench) -> Result<(), String>;
+
 /// A line of the final table.
 pub struct Row {
     pub point: String,
@@ -58,7 +61,7 @@ fn main() -> ExitCode {
         }
     };
     let wanted = |name: &str| only.as_ref().is_none_or(|o| o.iter().any(|x| x == name));
-    let points: [(&str, fn(&mut Bench) -> Result<(), String>); 7] = [
+    let points: [(&str, Point); 7] = [
         ("startup", Bench::startup),
         ("overhead", Bench::overhead),
         ("fanout", Bench::fanout),
