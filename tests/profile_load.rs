@@ -34,7 +34,8 @@ fn yaml_and_toml_load_to_the_same_model() {
     assert_eq!(y.tenants[0].identity, "automation");
     assert_eq!(y.tenants[0].environment, "lab");
     assert_eq!(y.tenants[1].environment, "gcc-high");
-    assert!(y.tenants[1].bypass_mailbox_anchoring);
+    assert!(y.tenants[0].bypass_mailbox_anchoring && !y.tenants[1].bypass_mailbox_anchoring);
+    assert_eq!(y.tenants[1].anchor_mailbox.as_deref(), Some("UPN:ops@fabrikam.us"));
     let names: Vec<&str> = y.commands.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["zeta", "alpha"], "command lists keep file order");
     assert_eq!(y.commands[1].steps[0].service, Service::Exchange);

@@ -7,6 +7,7 @@ mod args;
 pub mod emulator;
 pub mod login;
 pub mod merge;
+mod pipe;
 pub mod plan;
 mod plan_json;
 pub mod run;

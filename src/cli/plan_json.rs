@@ -1,7 +1,7 @@
 //! `tenantrun plan --format json`: the plan as one JSON document, serialized
 //! straight from the plan (borrowed, streamed) so 10,000 tenants stay cheap.
 
-use super::plan::{selection_text, unavailable};
+use super::plan::{selection_text, unavailable, Checks};
 use crate::planner::{Plan, Selection};
 use crate::profile::Profile;
 use serde::Serialize;
@@ -31,6 +31,9 @@ struct Counts {
     steps: usize,
     refused: usize,
     unavailable: usize,
+    /// With `--check`: steps whose cmdlet the tenant does not grant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_granted: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -40,6 +43,9 @@ struct JsonTenant<'a> {
     tags: &'a [String],
     environment: &'a str,
     identity: &'a str,
+    /// With `--check`: why the tenant could not be checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    check_error: Option<String>,
     steps: Vec<JsonStep<'a>>,
 }
 
@@ -54,6 +60,9 @@ struct JsonStep<'a> {
     access: &'static str,
     refused: bool,
     unavailable: Option<String>,
+    /// With `--check`: whether the tenant grants the cmdlet (`null`: not checked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    granted: Option<Option<bool>>,
 }
 
 /// Write the plan as pretty JSON followed by a newline.
@@ -62,8 +71,7 @@ pub fn write(
     profile: &Profile,
     plan: &Plan,
     selection: &Selection,
-    read_only: bool,
-    allow_write: bool,
+    (read_only, allow_write, checks): (bool, bool, Option<&Checks>),
 ) -> std::io::Result<()> {
     let mut counts = Counts {
         tenants: plan.tenants.len(),
@@ -71,6 +79,7 @@ pub fn write(
         steps: plan.step_count(),
         refused: 0,
         unavailable: 0,
+        not_granted: checks.map(|_| 0),
     };
     let tenants = plan
         .tenants
@@ -81,6 +90,8 @@ pub fn write(
             tags: &t.tenant.tags,
             environment: &t.tenant.environment,
             identity: &t.tenant.identity,
+            check_error: checks
+                .and_then(|c| c.granted(&t.tenant.id, "", usize::MAX).err().map(str::to_string)),
             steps: t
                 .steps
                 .iter()
@@ -89,6 +100,10 @@ pub fn write(
                     let why = unavailable(profile, &t.tenant.environment, s.step.service);
                     counts.refused += usize::from(refused);
                     counts.unavailable += usize::from(why.is_some());
+                    let granted = checks.map(|c| c.granted(&t.tenant.id, &s.command, s.index).ok());
+                    if let (Some(n), Some(Some(false))) = (counts.not_granted.as_mut(), granted) {
+                        *n += 1;
+                    }
                     JsonStep {
                         command: &s.command,
                         step: s.index,
@@ -99,6 +114,7 @@ pub fn write(
                         access: if s.writes { "write" } else { "read" },
                         refused,
                         unavailable: why,
+                        granted,
                     }
                 })
                 .collect(),

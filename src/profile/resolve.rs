@@ -207,9 +207,14 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
                     None
                 }
                 None if default_identity.is_none() && !default_identity_written => {
-                    let d = r
-                        .at(i, t.id.pos, format!("tenant `{}` has no identity", t.id.value))
-                        .hint("set `identity:` on the tenant or `defaults.identity`");
+                    let d = r.at(i, t.id.pos, format!("tenant `{}` has no identity", t.id.value)).hint(
+                        if files.len() == 1 && has_siblings(&files[0].source.path) {
+                            "set `identity:` on the tenant or `defaults.identity`; if this file is part of a \
+                             folder profile, validate the folder"
+                        } else {
+                            "set `identity:` on the tenant or `defaults.identity`"
+                        },
+                    );
                     r.diags.push(d);
                     None
                 }
@@ -242,4 +247,10 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
     }
     let sources = files.iter().map(|f| f.source.path.clone()).collect();
     Ok(Profile { environments, identities, defaults, tenants, commands, sources, digest })
+}
+
+/// Whether other profile files sit next to `path` (it may be one part of a folder profile).
+fn has_siblings(path: &std::path::Path) -> bool {
+    let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else { return false };
+    super::load_files_in(dir).is_ok_and(|files| files.iter().any(|f| f.file_name() != path.file_name()))
 }
