@@ -473,7 +473,9 @@ fn concurrency_caps_hold_across_tenants_and_within_a_tenant() {
     let commands = "  a:\n    - Get-Label\n    - Get-LabelPolicy\n  b:\n    - Get-ProtectionAlert\n  c:\n    - Get-Label\n";
     let profile = lab.profile(&tenants(9, "cc"), commands, "  concurrency: 32\n");
     let p = profile.to_str().unwrap();
-    let out = lab.run(&["run", p, "-o", "runs", "--progress", "none", "-j", "3"]);
+    // `--connect-ahead 0`: -j is a strict cap on tenants talking to the service at all
+    // (by default as many again sign in and discover their region ahead).
+    let out = lab.run(&["run", p, "-o", "runs", "--progress", "none", "-j", "3", "--connect-ahead", "0"]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     let stats = lab.stats();
     assert!(stats.max_concurrency <= 3, "-j 3: {}", stats.max_concurrency);
@@ -484,8 +486,34 @@ fn concurrency_caps_hold_across_tenants_and_within_a_tenant() {
         stats.max_concurrency_per_tenant
     );
 
+    // By default up to -j more tenants connect ahead: at most 2 x -j talk to the service,
+    // and still one call at a time per tenant.
     lab.emulator.as_ref().unwrap().reset_stats();
-    let out = lab.run(&["run", p, "-o", "runs2", "--progress", "none", "-j", "1", "--per-tenant", "2"]);
+    let out = lab.run(&["run", p, "-o", "runs-ahead", "--progress", "none", "-j", "3"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let stats = lab.stats();
+    assert!(stats.max_concurrency <= 6, "-j 3 with connect-ahead 3: {}", stats.max_concurrency);
+    assert!(
+        stats.max_concurrency_per_tenant.values().all(|n| *n == 1),
+        "{:?}",
+        stats.max_concurrency_per_tenant
+    );
+
+    lab.emulator.as_ref().unwrap().reset_stats();
+    let out = lab.run(&[
+        "run",
+        p,
+        "-o",
+        "runs2",
+        "--progress",
+        "none",
+        "-j",
+        "1",
+        "--per-tenant",
+        "2",
+        "--connect-ahead",
+        "0",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     let stats = lab.stats();
     assert_eq!(stats.max_concurrency, 2, "one tenant, two command lists at once");

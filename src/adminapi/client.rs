@@ -4,7 +4,6 @@
 use super::error::{ApiError, ErrorKind};
 use super::retry::{parse_retry_after, Decision, Failure, RetryPolicy};
 use super::token::TokenSource;
-use crate::profile::Secret;
 use bytes::Bytes;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -89,12 +88,8 @@ impl AdminClient {
     ) -> Result<Answer, ApiError> {
         let mut retries = 0u32;
         let mut renewed = false;
-        let mut rejected: Option<Secret> = None;
         loop {
-            let token = match rejected.take() {
-                Some(old) => renewed_token(tokens, resource, &old, label).await?,
-                None => tokens.token(resource).await?,
-            };
+            let token = tokens.token(resource).await?;
             *attempts += 1;
             self.stats.requests.fetch_add(1, Ordering::Relaxed);
             let (failure, error) = match build(token.expose()).send().await {
@@ -134,7 +129,6 @@ impl AdminClient {
                 }
                 Decision::RenewToken => {
                     renewed = true;
-                    rejected = Some(token.clone());
                     self.stats.retries.fetch_add(1, Ordering::Relaxed);
                     self.stats.token_renewals.fetch_add(1, Ordering::Relaxed);
                     tracing::info!(
@@ -142,7 +136,7 @@ impl AdminClient {
                         request = label.what,
                         "retrying: token rejected (401), renewing it"
                     );
-                    tokens.invalidate(resource);
+                    tokens.invalidate(resource, &token);
                 }
                 Decision::GiveUp => {
                     if retries > 0 || renewed {
@@ -177,33 +171,6 @@ impl AdminClient {
             (Failure::Network, ApiError::new(ErrorKind::Network, describe(e)))
         }
     }
-}
-
-/// A token other than `rejected` after a 401. A broker may keep a token it obtained
-/// moments ago (another request may already have renewed it), and our clock may think
-/// a token valid that the service already considers expired; so when the same token
-/// comes back, wait a little and ask again, for a few seconds at most.
-async fn renewed_token(
-    tokens: &dyn TokenSource,
-    resource: &str,
-    rejected: &Secret,
-    label: RequestLabel<'_>,
-) -> Result<Secret, ApiError> {
-    const PATIENCE: u32 = 6;
-    for round in 0..PATIENCE {
-        let token = tokens.token(resource).await?;
-        if token.expose() != rejected.expose() {
-            return Ok(token);
-        }
-        tracing::debug!(
-            tenant = label.tenant,
-            round,
-            "the token source returned the rejected token; waiting to renew"
-        );
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        tokens.invalidate(resource);
-    }
-    tokens.token(resource).await
 }
 
 /// A transport error with its causes, without the query string of the URL.

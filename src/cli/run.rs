@@ -51,6 +51,10 @@ pub struct RunArgs {
     /// Command lists of one tenant in flight at once (steps within a list always run in order).
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub per_tenant: usize,
+    /// Tenants that may sign in and discover their region ahead of the `-j` running ones
+    /// (default: the same as -j); 0 makes -j a strict cap on tenants talking to the service.
+    #[arg(long, value_name = "N")]
+    pub connect_ahead: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -106,6 +110,7 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
         config.concurrency = j.max(1);
     }
     config.per_tenant = args.per_tenant.max(1);
+    config.connect_ahead = args.connect_ahead.unwrap_or(config.concurrency);
     config.allow_write = args.allow_write;
     config.fail_fast = args.fail_fast;
     config.preflight = args.preflight;

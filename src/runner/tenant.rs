@@ -62,13 +62,16 @@ pub(super) fn session(ctx: &Context, tenant: &Tenant) -> Result<TenantSession, A
 }
 
 /// Sign in and discover the compliance region for every service the tenant's steps
-/// use, before the tenant takes one of the `-j` slots. Failures are left for the
-/// steps to report (they ask again and record the reason); tokens and the region are
-/// cached, so a successful connect makes the steps' first calls cheap.
-pub(super) async fn connect(session: &TenantSession, steps: &[PlannedStep]) {
+/// use, before the tenant takes one of the `-j` slots. Tokens and the region are
+/// cached, so the steps' first calls are cheap. Returns the sign-in failures per
+/// service, which fail those steps without asking the token endpoint again; a region
+/// lookup that failed is retried by the first step that needs it.
+pub(super) async fn connect(session: &TenantSession, steps: &[PlannedStep]) -> HashMap<Service, ApiError> {
+    let mut failures = HashMap::new();
     let services: BTreeSet<Service> = steps.iter().map(|s| s.step.service).collect();
     for service in services {
-        if session.check_token(service).await.is_err() {
+        if let Err(e) = session.check_token(service).await {
+            failures.insert(service, e);
             continue;
         }
         let mut attempts = 0;
@@ -76,6 +79,7 @@ pub(super) async fn connect(session: &TenantSession, steps: &[PlannedStep]) {
             tracing::debug!(tenant = session.tenant(), %service, "connect: {}", e.message);
         }
     }
+    failures
 }
 
 /// Run one tenant's steps on a session built by [`session`] (and usually already
@@ -84,12 +88,13 @@ pub(super) async fn run_tenant(
     ctx: &Arc<Context>,
     plan: TenantPlan,
     session: Result<TenantSession, ApiError>,
+    sign_in_failures: HashMap<Service, ApiError>,
 ) {
     let started = Instant::now();
     let tenant = plan.tenant.id.clone();
     ctx.emit(RunEvent::TenantStarted { tenant: tenant.clone() });
     let state = Mutex::new(TenantState {
-        auth: HashMap::new(),
+        auth: sign_in_failures,
         breaker: CircuitBreaker::new(ctx.config.breaker_threshold),
         granted: HashMap::new(),
         counts: Counts::default(),

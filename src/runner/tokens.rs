@@ -55,8 +55,8 @@ impl TokenSource for Bound {
         })
     }
 
-    fn invalidate(&self, resource: &str) {
-        self.broker.invalidate(&self.identity, &self.tenant, resource);
+    fn invalidate(&self, resource: &str, rejected: &Secret) {
+        self.broker.invalidate(&self.identity, &self.tenant, resource, rejected);
     }
 }
 
