@@ -16,7 +16,9 @@ use hyper_util::rt::TokioIo;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tenantrun::emulator::{Emulator, EmulatorConfig, TenantConfig, APP_CLIENT_ID, APP_CLIENT_SECRET, SYSTEM_MAILBOX};
+use tenantrun::emulator::{
+    Emulator, EmulatorConfig, TenantConfig, APP_CLIENT_ID, APP_CLIENT_SECRET, SYSTEM_MAILBOX,
+};
 
 const TENANT: &str = "bench.onmicrosoft.com";
 
@@ -48,7 +50,11 @@ fn args() -> Args {
 fn config(latency_ms: u64) -> EmulatorConfig {
     EmulatorConfig {
         latency_ms,
-        tenants: vec![TenantConfig { id: TENANT.into(), region: Some("none".into()), ..TenantConfig::default() }],
+        tenants: vec![TenantConfig {
+            id: TENANT.into(),
+            region: Some("none".into()),
+            ..TenantConfig::default()
+        }],
         ..EmulatorConfig::default()
     }
 }

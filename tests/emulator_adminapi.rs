@@ -477,3 +477,54 @@ async fn protocol_violations_are_counted() {
     assert_eq!(after.violations_total(), 0);
     assert_eq!(after.items_served, 0);
 }
+
+#[tokio::test]
+async fn cmdlet_specific_parameters_shape_the_answer() {
+    let config = EmulatorConfig { default_page_size: 3, ..tenants() };
+    let emu = start(config).await;
+    let t = "fabrikam.onmicrosoft.com";
+    let cc = emu.app_token(t, COMPLIANCE).await;
+    // No Prefer header: the configured default page size applies.
+    let (policies, pages) = {
+        let mut url = emu.url(&format!("compliance/adminapi/beta/{t}/InvokeCommand"));
+        let mut all = Vec::new();
+        let mut pages = 0;
+        loop {
+            let a = emu
+                .invoke_url(
+                    &url,
+                    t,
+                    &cc,
+                    "Get-DlpCompliancePolicy",
+                    json!({"DistributionDetail": true}),
+                    None,
+                )
+                .await;
+            assert_eq!(a.status, 200, "{:?}", a.body);
+            assert!(a.body["value"].as_array().unwrap().len() <= 3);
+            pages += 1;
+            all.extend(a.body["value"].as_array().unwrap().iter().cloned());
+            match a.body["@odata.nextLink"].as_str() {
+                Some(n) => url = n.to_string(),
+                None => break (all, pages),
+            }
+        }
+    };
+    assert!(pages >= 1 && policies.len() >= 2);
+    assert!(policies.iter().all(|p| p["DistributionResults"].is_array()), "DistributionDetail adds results");
+    let plain = emu.invoke("compliance/", t, &cc, "Get-DlpCompliancePolicy", json!({})).await;
+    assert!(plain.body["value"][0].get("DistributionResults").is_none());
+
+    let name = policies[0]["Name"].as_str().unwrap();
+    let (rules, _) =
+        emu.invoke_all("compliance/", t, &cc, "Get-DlpComplianceRule", json!({"Policy": name}), 100).await;
+    assert!(!rules.is_empty());
+    assert!(rules.iter().all(|r| r["ParentPolicyName"] == name));
+
+    let exo = emu.app_token(t, EXCHANGE).await;
+    let (domains, _) = emu.invoke_all("exchange/", t, &exo, "Get-AcceptedDomain", json!({}), 100).await;
+    assert_eq!(domains[0]["DomainName"], t);
+    assert_eq!(domains[0]["Default"], true);
+    let audit = emu.invoke("compliance/", t, &cc, "Get-AdminAuditLogConfig", json!({})).await;
+    assert_eq!(audit.body["value"][0]["AdminAuditLogEnabled"], true);
+}

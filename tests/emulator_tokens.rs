@@ -674,3 +674,37 @@ async fn managed_identity_app_service_and_imds() {
     assert_eq!(stats.tokens_by_grant("managed_identity"), 2);
     assert_eq!(stats.tokens_for("managed.onmicrosoft.com", COMPLIANCE), 1);
 }
+
+#[tokio::test]
+async fn the_devicelogin_page_approves_a_code_and_checks_the_tenant() {
+    let config = EmulatorConfig { device_code_interval_secs: 0, ..EmulatorConfig::default() };
+    let emu = start(config).await;
+    let started = device_start(&emu, "contoso.onmicrosoft.com", &[]).await;
+    let user_code = started.body["user_code"].as_str().unwrap().to_string();
+    let device_code = started.body["device_code"].as_str().unwrap().to_string();
+    let page = emu.http.get(emu.url("devicelogin")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("<form"));
+    // A user of another tenant cannot approve a code issued for contoso.
+    let refused = emu
+        .http
+        .post(emu.url("_admin/device/approve"))
+        .json(&serde_json::json!({"user_code": user_code, "upn": "admin@fabrikam.onmicrosoft.com"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    let page = emu
+        .http
+        .get(emu.url("devicelogin"))
+        .query(&[("code", user_code.as_str()), ("upn", "admin@contoso.onmicrosoft.com")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Approved"), "{page}");
+    let a = device_poll(&emu, "contoso.onmicrosoft.com", &device_code).await;
+    assert_eq!(a.status, 200, "{:?}", a.body);
+    assert_eq!(emu.handle.stats().requests_to("devicelogin"), 2);
+}

@@ -152,3 +152,16 @@ tenants: [{id: a.onmicrosoft.com}]\ncommands:\n  x: [Get-HostedContentFilterPoli
     assert_eq!(v["tenants"][0]["steps"][0]["unavailable"], serde_json::Value::Null);
     assert_eq!(v["tenants"][0]["steps"][1]["unavailable"], "eop has no exchange front door");
 }
+
+#[test]
+fn selectors_that_match_nothing_are_warned_about() {
+    let o =
+        tenantrun(&["plan", "examples/quickstart.yaml", "-t", "tag:emae", "-t", "contoso.onmicrosoft.co"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        stderr(&o),
+        "warning: `-t tag:emae` matches no tenant (hint: did you mean `tag:emea`?)\n\
+         warning: `-t contoso.onmicrosoft.co` matches no tenant (hint: did you mean `contoso.onmicrosoft.com`?)\n\
+         warning: the selection matches no tenants\n"
+    );
+}

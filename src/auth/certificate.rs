@@ -157,6 +157,12 @@ pub(crate) async fn acquire(
     let token_url = cx.token_url();
     let assertion =
         credential.assertion(client_id, &token_url).map_err(|e| cx.error(AuthErrorKind::Configuration, e))?;
+    tracing::debug!(
+        target: "tenantrun::auth",
+        identity = %cx.identity.name,
+        x5t = %credential.x5t,
+        "certificate client assertion (x5t is the certificate's SHA-1 thumbprint, base64url)"
+    );
     let client = cx.oauth_client(client_id)?;
     let http = RecordingClient::new(cx.transport);
     client

@@ -8,6 +8,7 @@ pub mod emulator;
 pub mod login;
 pub mod merge;
 pub mod plan;
+mod plan_json;
 pub mod run;
 pub mod schema;
 pub mod selection;

@@ -6,7 +6,6 @@ use crate::error::CliError;
 use crate::planner::{self, Plan, Selection};
 use crate::profile::{self, Profile, Service};
 use clap::{Args, ValueEnum};
-use serde_json::json;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -42,17 +41,28 @@ pub fn execute(args: PlanArgs) -> Result<(), CliError> {
     let profile = load_or_report(&args.profiles)?;
     let selection = args.selection.to_selection()?;
     let plan = planner::plan(&profile, &selection).map_err(|e| CliError::Usage(e.to_string()))?;
+    #[allow(clippy::print_stderr)]
+    for warning in super::selection::unmatched_selectors(&selection, &profile) {
+        eprintln!("{warning}");
+    }
     let read_only = profile.defaults.read_only;
-    let text = match args.format {
-        PlanFormat::Table => table(&profile, &plan, &selection, read_only, args.allow_write),
-        PlanFormat::Json => {
-            let value = to_json(&profile, &plan, &selection, read_only, args.allow_write);
-            format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
+    match args.format {
+        PlanFormat::Table => {
+            let text = table(&profile, &plan, &selection, read_only, args.allow_write);
+            #[allow(clippy::print_stdout)]
+            {
+                print!("{text}");
+            }
         }
-    };
-    #[allow(clippy::print_stdout, clippy::print_stderr)]
+        PlanFormat::Json => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            super::plan_json::write(&mut out, &profile, &plan, &selection, read_only, args.allow_write)
+                .map_err(|e| CliError::Fatal(format!("writing the plan: {e}")))?;
+        }
+    }
+    #[allow(clippy::print_stderr)]
     {
-        print!("{text}");
         if plan.tenants.is_empty() {
             eprintln!("warning: the selection matches no tenants");
         }
@@ -80,7 +90,7 @@ fn access(writes: bool, refused: bool) -> &'static str {
 }
 
 /// Why a step cannot run in the tenant's environment (no front door for its service).
-fn unavailable(profile: &Profile, environment: &str, service: Service) -> Option<String> {
+pub(crate) fn unavailable(profile: &Profile, environment: &str, service: Service) -> Option<String> {
     let env = profile.environment(environment)?;
     env.front_door(service).is_none().then(|| format!("{environment} has no {service} front door"))
 }
@@ -162,67 +172,8 @@ fn table(
     out
 }
 
-fn to_json(
-    profile: &Profile,
-    plan: &Plan,
-    selection: &Selection,
-    read_only: bool,
-    allow_write: bool,
-) -> serde_json::Value {
-    let mut refused = 0usize;
-    let tenants: Vec<serde_json::Value> = plan
-        .tenants
-        .iter()
-        .map(|t| {
-            let steps: Vec<serde_json::Value> = t
-                .steps
-                .iter()
-                .map(|s| {
-                    let r = s.refused(read_only, allow_write);
-                    refused += usize::from(r);
-                    json!({
-                        "command": s.command,
-                        "step": s.index,
-                        "cmdlet": s.step.cmdlet,
-                        "service": s.step.service.as_str(),
-                        "parameters": s.step.parameters,
-                        "select": s.step.select,
-                        "access": if s.writes { "write" } else { "read" },
-                        "refused": r,
-                        "unavailable": unavailable(profile, &t.tenant.environment, s.step.service),
-                    })
-                })
-                .collect();
-            json!({
-                "tenant": t.tenant.id,
-                "name": t.tenant.name,
-                "tags": t.tenant.tags,
-                "environment": t.tenant.environment,
-                "identity": t.tenant.identity,
-                "steps": steps,
-            })
-        })
-        .collect();
-    json!({
-        "profile_digest": profile.digest,
-        "selection": {
-            "tenants": selection_text(selection),
-            "commands": selection.commands,
-            "shard": selection.shard.map(|s| s.to_string()),
-        },
-        "read_only": read_only,
-        "allow_write": allow_write,
-        "counts": {
-            "tenants": plan.tenants.len(),
-            "tenants_in_profile": profile.tenants.len(),
-            "steps": plan.step_count(),
-            "refused": refused,
-        },
-        "tenants": tenants,
-    })
-}
-
-fn selection_text(selection: &Selection) -> Vec<String> {
+/// The `-t` selectors as the user wrote them (for the JSON plan).
+pub(crate) fn selection_text(selection: &Selection) -> Vec<String> {
     use crate::planner::TenantSelector;
     let text = |s: &TenantSelector| match s {
         TenantSelector::Id(id) => id.clone(),

@@ -245,3 +245,17 @@ fn check_anchor(state: &State, req: &Req, claims: &AccessClaims, tenant: &Tenant
 fn is_guid_domain(d: &str) -> bool {
     super::registry::is_guid(d)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::dice;
+
+    #[test]
+    fn dice_are_deterministic_and_uniform_enough() {
+        assert_eq!(dice(1, 2, 3, 4), dice(1, 2, 3, 4));
+        assert_ne!(dice(1, 2, 3, 4), dice(2, 2, 3, 4));
+        let hits = (0..10_000u64).filter(|n| dice(9, 77, *n, 3) < 0.25).count();
+        assert!((2_200..2_800).contains(&hits), "{hits}");
+        assert!((0..1000u64).all(|n| (0.0..1.0).contains(&dice(5, 6, n, 7))));
+    }
+}

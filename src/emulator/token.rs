@@ -183,3 +183,34 @@ pub fn token_body(scope: &str, access: &str, lifetime: u64, refresh: Option<Stri
     }
     body
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_follow_the_entra_rules() {
+        let s = |v: &str| Some(v.to_string());
+        let ok = parse_scope(
+            s("https://outlook.office365.com//.default offline_access openid").as_ref(),
+            true,
+            "t",
+        )
+        .expect("valid delegated scope");
+        assert_eq!(ok.resource, "https://outlook.office365.com");
+        assert!(ok.offline_access && ok.openid);
+        assert_eq!(ok.echo, "https://outlook.office365.com/.default offline_access");
+        let err = |v: &str, delegated| parse_scope(s(v).as_ref(), delegated, "t").err().map(|e| e.code);
+        assert_eq!(
+            err("https://ps.compliance.protection.outlook.com/.default offline_access", false),
+            Some(1002012)
+        );
+        assert_eq!(err("https://outlook.office365.com/Exchange.Manage", true), Some(70011));
+        assert_eq!(
+            err("https://a.example/.default https://outlook.office365.com/.default", true),
+            Some(500011)
+        );
+        assert_eq!(err("offline_access", true), Some(70011));
+        assert_eq!(parse_scope(None, true, "t").err().map(|e| e.code), Some(900144));
+    }
+}

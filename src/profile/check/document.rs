@@ -44,8 +44,9 @@ pub fn check(ck: &mut Checker<'_>, root: &Node, base: &Path) -> FileDecl {
         Some(n) => {
             let shown = match &n.value {
                 Value::Int(i) => i.to_string(),
+                Value::Float(f) => f.to_string(),
                 Value::Str(s) => format!("\"{s}\""),
-                other => other.kind().to_string(),
+                other => format!("({})", other.kind()),
             };
             ck.error(n.pos, format!("unsupported profile version {shown}"))
                 .set_hint("this tenantrun reads `version: 1`");
