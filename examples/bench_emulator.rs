@@ -78,18 +78,38 @@ async fn token(base: &str) -> String {
     body["access_token"].as_str().expect("access_token").to_string()
 }
 
-fn request(authority: &str, token: &str) -> hyper::Request<Full<Bytes>> {
+/// The headers that do not change between requests, built once.
+struct Fixed {
+    host: hyper::header::HeaderValue,
+    authorization: hyper::header::HeaderValue,
+    anchor: hyper::header::HeaderValue,
+}
+
+impl Fixed {
+    fn new(authority: &str, token: &str) -> Self {
+        Fixed {
+            host: authority.parse().expect("host"),
+            authorization: format!("Bearer {token}").parse().expect("token header"),
+            anchor: format!("APP:{SYSTEM_MAILBOX}@{TENANT}").parse().expect("anchor"),
+        }
+    }
+}
+
+fn request(fixed: &Fixed) -> hyper::Request<Full<Bytes>> {
     static BODY: &str = r#"{"CmdletInput":{"CmdletName":"Get-AcceptedDomain","Parameters":{}}}"#;
-    hyper::Request::post(format!("/exchange/adminapi/beta/{TENANT}/InvokeCommand"))
-        .header("host", authority)
-        .header("authorization", format!("Bearer {token}"))
+    static PATH: &str = "/exchange/adminapi/beta/bench.onmicrosoft.com/InvokeCommand";
+    let mut id = [0u8; 36];
+    let id = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut id);
+    hyper::Request::post(PATH)
+        .header("host", fixed.host.clone())
+        .header("authorization", fixed.authorization.clone())
         .header("content-type", "application/json")
         .header("x-responseformat", "json")
         .header("prefer", "odata.maxpagesize=1000")
         .header("x-cmdletname", "Get-AcceptedDomain")
-        .header("client-request-id", uuid::Uuid::new_v4().to_string())
+        .header("client-request-id", &*id)
         .header("connection-id", "00000000-0000-4000-8000-0000000000be")
-        .header("x-anchormailbox", format!("APP:{SYSTEM_MAILBOX}@{TENANT}"))
+        .header("x-anchormailbox", fixed.anchor.clone())
         .body(Full::new(Bytes::from_static(BODY.as_bytes())))
         .expect("request")
 }
@@ -106,18 +126,18 @@ async fn throughput(a: &Args) {
     let emu = Emulator::start(config(0)).await.expect("start");
     let base = emu.base_url().to_string();
     let authority = format!("{}:{}", emu.base_url().host_str().unwrap(), emu.base_url().port().unwrap());
-    let token = Arc::new(token(&base).await);
+    let fixed = Arc::new(Fixed::new(&authority, &token(&base).await));
     let stop = Arc::new(AtomicBool::new(false));
     let done = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::new();
     for _ in 0..a.connections {
-        let (token, stop, done, failed, authority) =
-            (token.clone(), stop.clone(), done.clone(), failed.clone(), authority.clone());
+        let (fixed, stop, done, failed, authority) =
+            (fixed.clone(), stop.clone(), done.clone(), failed.clone(), authority.clone());
         tasks.push(tokio::spawn(async move {
             let mut sender = connect(&authority).await;
             while !stop.load(Relaxed) {
-                let resp = sender.send_request(request(&authority, &token)).await.expect("send");
+                let resp = sender.send_request(request(&fixed)).await.expect("send");
                 let ok = resp.status() == 200;
                 let body = resp.into_body().collect().await.expect("body").to_bytes();
                 if ok && !body.is_empty() {
@@ -155,7 +175,7 @@ async fn held(a: &Args) {
     let emu = Emulator::start(config(a.latency_ms)).await.expect("start");
     let base = emu.base_url().to_string();
     let authority = format!("{}:{}", emu.base_url().host_str().unwrap(), emu.base_url().port().unwrap());
-    let token = Arc::new(token(&base).await);
+    let fixed = Arc::new(Fixed::new(&authority, &token(&base).await));
     let ok = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let mut senders = Vec::with_capacity(a.held);
@@ -166,9 +186,9 @@ async fn held(a: &Args) {
     let fired = Instant::now();
     let mut tasks = Vec::with_capacity(a.held);
     for mut sender in senders {
-        let (token, ok, authority) = (token.clone(), ok.clone(), authority.clone());
+        let (fixed, ok) = (fixed.clone(), ok.clone());
         tasks.push(tokio::spawn(async move {
-            let resp = sender.send_request(request(&authority, &token)).await.expect("send");
+            let resp = sender.send_request(request(&fixed)).await.expect("send");
             if resp.status() == 200 {
                 let _ = resp.into_body().collect().await;
                 ok.fetch_add(1, Relaxed);

@@ -124,6 +124,22 @@ async fn latency_is_injected() {
 }
 
 #[tokio::test]
+async fn latency_jitter_varies_per_call() {
+    let config = EmulatorConfig { latency_jitter_ms: 200, tenants: no_region(), ..EmulatorConfig::default() };
+    let emu = start(config).await;
+    let token = emu.app_token(T, COMPLIANCE).await;
+    let mut times = Vec::new();
+    for _ in 0..6 {
+        let started = Instant::now();
+        assert_eq!(emu.invoke("compliance/", T, &token, "Get-Label", json!({})).await.status, 200);
+        times.push(started.elapsed());
+    }
+    let (min, max) = (times.iter().min().unwrap(), times.iter().max().unwrap());
+    assert!(*max <= Duration::from_millis(200 + 150), "{times:?}");
+    assert!(*max - *min >= Duration::from_millis(20), "jitter varies: {times:?}");
+}
+
+#[tokio::test]
 async fn tokens_expire_after_the_configured_lifetime() {
     let config = EmulatorConfig { token_lifetime_secs: 1, tenants: no_region(), ..EmulatorConfig::default() };
     let emu = start(config).await;

@@ -708,3 +708,28 @@ async fn the_devicelogin_page_approves_a_code_and_checks_the_tenant() {
     assert_eq!(a.status, 200, "{:?}", a.body);
     assert_eq!(emu.handle.stats().requests_to("devicelogin"), 2);
 }
+
+#[tokio::test]
+async fn client_secret_basic_authentication_is_accepted() {
+    let emu = start_default().await;
+    let ok = emu
+        .http
+        .post(emu.token_url("contoso.onmicrosoft.com"))
+        .basic_auth(APP_CLIENT_ID, Some(APP_CLIENT_SECRET))
+        .form(&[("grant_type", "client_credentials"), ("scope", CC_SCOPE)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    let bad = answer(
+        emu.http
+            .post(emu.token_url("contoso.onmicrosoft.com"))
+            .basic_auth(APP_CLIENT_ID, Some("wrong"))
+            .form(&[("grant_type", "client_credentials"), ("scope", CC_SCOPE)])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((bad.status, bad.aadsts()), (400, 7000215));
+}

@@ -257,11 +257,12 @@ async fn drive(
         runner::emulator_env::bind_builtin_emulator(&mut environments).await.map_err(CliError::Fatal)?;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let stop = StopSignal::default();
+    let tokens = Arc::new(runner::tokens::BrokerTokens::new(config.timeout));
     let engine = Engine::new(
         config,
         environments,
         profile.identities.clone(),
-        Arc::new(runner::tokens::BrokerTokens::new()),
+        tokens,
         items,
         stop.clone(),
         tx.clone(),
@@ -369,7 +370,7 @@ pub fn check_plan(profile: &Profile, plan: &Plan) -> Result<Vec<TenantCheck>, Cl
             RunConfig::from_profile(profile),
             environments,
             profile.identities.clone(),
-            Arc::new(runner::tokens::BrokerTokens::new()),
+            Arc::new(runner::tokens::BrokerTokens::new(profile.defaults.timeout)),
             ItemsDir::new(&scratch),
             StopSignal::default(),
             tx,

@@ -171,7 +171,7 @@ pub async fn admit(
     }
 
     if endpoint == Endpoint::Invoke {
-        if let Some(resp) = check_anchor(state, req, &claims, &tenant) {
+        if let Some(resp) = check_anchor(state, req, &claims, &tenant, url_tenant) {
             return Err(Flow::Respond(resp));
         }
         match req.header("client-request-id") {
@@ -212,7 +212,13 @@ fn authenticate(state: &State, req: &Req) -> Result<Arc<AccessClaims>, String> {
 
 /// Check `X-AnchorMailbox`: missing is counted (legitimate with BypassMailboxAnchoring);
 /// a malformed one is counted and refused.
-fn check_anchor(state: &State, req: &Req, claims: &AccessClaims, tenant: &TenantRef) -> Option<Resp> {
+fn check_anchor(
+    state: &State,
+    req: &Req,
+    claims: &AccessClaims,
+    tenant: &TenantRef,
+    url_tenant: &str,
+) -> Option<Resp> {
     let c = &state.counters;
     let Some(anchor) = req.header("x-anchormailbox") else {
         c.violation(Violation::MissingAnchor);
@@ -222,7 +228,11 @@ fn check_anchor(state: &State, req: &Req, claims: &AccessClaims, tenant: &Tenant
         claims.idtyp == "app"
             && rest.split_once('@').is_some_and(|(mbx, t)| {
                 mbx.eq_ignore_ascii_case(SYSTEM_MAILBOX)
-                    && state.registry.tenant(t).is_some_and(|r| r.key == tenant.key || r.guid == tenant.guid)
+                    && (t.eq_ignore_ascii_case(url_tenant)
+                        || state
+                            .registry
+                            .tenant(t)
+                            .is_some_and(|r| r.key == tenant.key || r.guid == tenant.guid))
             })
     } else if let Some(upn) = anchor.strip_prefix("UPN:") {
         upn.split_once('@').is_some_and(|(u, d)| !u.is_empty() && d.contains('.') || is_guid_domain(d))

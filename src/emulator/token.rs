@@ -109,7 +109,8 @@ async fn grant(state: &State, req: &Req, tenant: &str) -> Result<Issued, EntraEr
     if !is_multi_tenant(tenant) && state.registry.tenant(tenant).is_none() {
         return Err(codes::tenant_not_found(tenant));
     }
-    let form = req.form();
+    let mut form = req.form();
+    basic_credentials(req, &mut form);
     let grant_type = form.get("grant_type").ok_or_else(|| codes::missing_parameter("grant_type"))?;
     match grant_type.as_str() {
         "client_credentials" => super::grant_client::grant(state, req, tenant, &form),
@@ -119,6 +120,23 @@ async fn grant(state: &State, req: &Req, tenant: &str) -> Result<Issued, EntraEr
             super::device::grant(state, tenant, &form)
         }
         other => Err(codes::unsupported_grant(other)),
+    }
+}
+
+/// `client_secret_basic`: credentials in `Authorization: Basic base64(id:secret)` (each part
+/// form-urlencoded, RFC 6749 §2.3.1) count as if posted in the body.
+fn basic_credentials(req: &Req, form: &mut std::collections::HashMap<String, String>) {
+    use base64::Engine as _;
+    let Some(encoded) = req.header("authorization").and_then(|h| h.strip_prefix("Basic ")) else { return };
+    let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(encoded.trim()) else { return };
+    let Ok(text) = String::from_utf8(raw) else { return };
+    let Some((id, secret)) = text.split_once(':') else { return };
+    let decode = |s: &str| {
+        url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned())
+    };
+    if let (Some(id), Some(secret)) = (decode(id), decode(secret)) {
+        form.entry("client_id".into()).or_insert(id);
+        form.entry("client_secret".into()).or_insert(secret);
     }
 }
 
