@@ -168,7 +168,7 @@ impl Bench {
             Some(cpu_us <= 50.0),
         );
         self.row(
-            &format!("peak RSS, {n} tenants"),
+            &format!("peak RSS, {n} tenants, C=256"),
             format!("**{:.1} MiB**", job.cost.peak_rss_kib as f64 / 1024.0),
             "≤ 64 MiB",
             Some(job.cost.peak_rss_kib <= 64 * 1024),
@@ -177,8 +177,23 @@ impl Bench {
         Ok(())
     }
 
-    /// 3b. Memory for one tenant whose Get-Mailbox returns 100,000 objects.
+    /// 3. Memory: 10,000 tenants at the default-sized concurrency, and one tenant whose
+    /// Get-Mailbox returns 100,000 objects.
     pub fn memory(&mut self) -> Result<(), String> {
+        let n = if self.quick { 300 } else { 10_000 };
+        let emu = self.emulator(EmulatorConfig::default())?;
+        let job = self.job("memory-tenants", &emu, n, 64, &STEPS)?;
+        self.row(
+            &format!("peak RSS, {n} tenants, C=64"),
+            format!(
+                "**{:.1} MiB** ({:.2} s)",
+                job.cost.peak_rss_kib as f64 / 1024.0,
+                job.cost.wall.as_secs_f64()
+            ),
+            "≤ 64 MiB",
+            Some(job.cost.peak_rss_kib <= 64 * 1024),
+        );
+        drop(emu);
         let objects = if self.quick { 5_000 } else { 100_000 };
         let tenant = scenario::tenant_id(1);
         let mut sizes = BTreeMap::new();
