@@ -158,15 +158,37 @@ pub fn execute(args: EmulatorArgs) -> Result<(), CliError> {
         .build()
         .map_err(|e| CliError::Fatal(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async move {
+        // Listen for Ctrl-C before announcing the URL: a caller that reads the URL and
+        // interrupts at once must get a clean shutdown, not the default signal death.
+        let interrupted = interrupt_signal()?;
         let handle = Emulator::start(config).await.map_err(|e| CliError::Fatal(e.to_string()))?;
         println!("{}", handle.base_url());
         if let Some(cert) = handle.cert_file() {
             eprintln!("TLS certificate: {} (use it as the environment's ca_file)", cert.display());
         }
         eprintln!("tenantrun emulator listening on {} — Ctrl-C to stop", handle.base_url());
-        let _ = tokio::signal::ctrl_c().await;
+        interrupted.await;
         eprintln!("shutting down");
         handle.shutdown().await;
         Ok(())
+    })
+}
+
+/// A future that resolves on the first SIGINT (Ctrl-C), registered now.
+#[cfg(unix)]
+fn interrupt_signal() -> Result<impl std::future::Future<Output = ()>, CliError> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut sigint = signal(SignalKind::interrupt())
+        .map_err(|e| CliError::Fatal(format!("cannot listen for Ctrl-C: {e}")))?;
+    Ok(async move {
+        sigint.recv().await;
+    })
+}
+
+/// A future that resolves on Ctrl-C.
+#[cfg(not(unix))]
+fn interrupt_signal() -> Result<impl std::future::Future<Output = ()>, CliError> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
     })
 }
