@@ -107,7 +107,6 @@ fn bad_input_exits_2() {
         &["plan", "examples/quickstart.yaml", "-c", "nope"],
         &["plan", "examples/quickstart.yaml", "-t", "name:[z"],
         &["plan", "tests/fixtures/invalid/undefined-references.yaml"],
-        &["plan", "examples/quickstart.yaml", "--check"],
     ] {
         let o = tenantrun(args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
@@ -151,4 +150,80 @@ tenants: [{id: a.onmicrosoft.com}]\ncommands:\n  x: [Get-HostedContentFilterPoli
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
     assert_eq!(v["tenants"][0]["steps"][0]["unavailable"], serde_json::Value::Null);
     assert_eq!(v["tenants"][0]["steps"][1]["unavailable"], "eop has no exchange front door");
+}
+
+#[test]
+fn selectors_that_match_nothing_are_warned_about() {
+    let o =
+        tenantrun(&["plan", "examples/quickstart.yaml", "-t", "tag:emae", "-t", "contoso.onmicrosoft.co"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        stderr(&o),
+        "warning: `-t tag:emae` matches no tenant (hint: did you mean `tag:emea`?)\n\
+         warning: `-t contoso.onmicrosoft.co` matches no tenant (hint: did you mean `contoso.onmicrosoft.com`?)\n\
+         warning: the selection matches no tenants\n"
+    );
+}
+
+#[test]
+fn check_asks_each_tenant_through_the_emulator() {
+    let o = Command::new(env!("CARGO_BIN_EXE_tenantrun"))
+        .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+        .env("TENANTRUN_EMULATOR_SECRET", "emulator-secret")
+        .args(["plan", "examples/quickstart.yaml", "--check", "-t", "tag:finance", "--format", "json"])
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    assert_eq!(v["counts"]["not_granted"], 0);
+    for t in v["tenants"].as_array().expect("tenants") {
+        assert_eq!(t.get("check_error"), None);
+        for s in t["steps"].as_array().expect("steps") {
+            assert_eq!(s["granted"], true, "{s}");
+        }
+    }
+    // Without the secret the tenants cannot be checked: reported, exit 1.
+    let o = Command::new(env!("CARGO_BIN_EXE_tenantrun"))
+        .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+        .env_remove("TENANTRUN_EMULATOR_SECRET")
+        .args([
+            "plan",
+            "examples/quickstart.yaml",
+            "--check",
+            "-t",
+            "litware.onmicrosoft.com",
+            "-c",
+            "labels",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("Get-Label        read, unchecked"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("error: cannot check granted cmdlets: "), "{}", stderr(&o));
+    assert!(stderr(&o).contains("TENANTRUN_EMULATOR_SECRET"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_closed_pipe_ends_output_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    for args in [
+        &["plan", "examples/quickstart.yaml"][..],
+        &["plan", "examples/quickstart.yaml", "--format", "json"],
+        &["schema"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tenantrun"))
+            .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        drop(child.stdout.take()); // the reader goes away before anything is written
+        let status = child.wait().expect("wait");
+        let mut err = String::new();
+        child.stderr.take().expect("stderr").read_to_string(&mut err).expect("read");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(status.code(), Some(0), "{args:?}: {err}");
+    }
 }

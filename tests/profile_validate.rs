@@ -70,3 +70,39 @@ fn a_missing_file_is_reported() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.starts_with("error: cannot read profile: No such file or directory"), "{err}");
 }
+
+#[test]
+fn json_report_lists_every_problem_with_its_place() {
+    let o = tenantrun(&[
+        "validate",
+        "--format",
+        "json",
+        "tests/fixtures/invalid/inline-secrets.yaml",
+        "examples/",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["profiles"][1]["profile"], "examples/");
+    assert_eq!(v["profiles"][1]["ok"], true);
+    let problems = v["problems"].as_array().expect("problems");
+    assert_eq!(problems.len(), 4);
+    assert_eq!(problems[0]["file"], "tests/fixtures/invalid/inline-secrets.yaml");
+    assert_eq!((problems[0]["line"].as_u64(), problems[0]["column"].as_u64()), (Some(6), Some(20)));
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("CANARY"), "a secret leaked");
+}
+
+#[test]
+fn github_format_annotates_the_pull_request() {
+    let o = tenantrun(&["validate", "--format", "github", "tests/fixtures/invalid/duplicates"]);
+    assert_eq!(o.status.code(), Some(2));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let first = out.lines().next().expect("a line");
+    assert_eq!(
+        first,
+        "::error file=tests/fixtures/invalid/duplicates/customer.toml,line=3,col=13::identity `automation` is defined twice\
+         %0Afirst defined here: tests/fixtures/invalid/duplicates/base.yaml:3:3\
+         %0Ahint: names must be unique across all merged files; remove or rename one identity"
+    );
+    assert_eq!(out.lines().count(), 4);
+}

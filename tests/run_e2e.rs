@@ -473,7 +473,9 @@ fn concurrency_caps_hold_across_tenants_and_within_a_tenant() {
     let commands = "  a:\n    - Get-Label\n    - Get-LabelPolicy\n  b:\n    - Get-ProtectionAlert\n  c:\n    - Get-Label\n";
     let profile = lab.profile(&tenants(9, "cc"), commands, "  concurrency: 32\n");
     let p = profile.to_str().unwrap();
-    let out = lab.run(&["run", p, "-o", "runs", "--progress", "none", "-j", "3"]);
+    // `--connect-ahead 0`: -j is a strict cap on tenants talking to the service at all
+    // (by default as many again sign in and discover their region ahead).
+    let out = lab.run(&["run", p, "-o", "runs", "--progress", "none", "-j", "3", "--connect-ahead", "0"]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     let stats = lab.stats();
     assert!(stats.max_concurrency <= 3, "-j 3: {}", stats.max_concurrency);
@@ -484,8 +486,34 @@ fn concurrency_caps_hold_across_tenants_and_within_a_tenant() {
         stats.max_concurrency_per_tenant
     );
 
+    // By default up to -j more tenants connect ahead: at most 2 x -j talk to the service,
+    // and still one call at a time per tenant.
     lab.emulator.as_ref().unwrap().reset_stats();
-    let out = lab.run(&["run", p, "-o", "runs2", "--progress", "none", "-j", "1", "--per-tenant", "2"]);
+    let out = lab.run(&["run", p, "-o", "runs-ahead", "--progress", "none", "-j", "3"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let stats = lab.stats();
+    assert!(stats.max_concurrency <= 6, "-j 3 with connect-ahead 3: {}", stats.max_concurrency);
+    assert!(
+        stats.max_concurrency_per_tenant.values().all(|n| *n == 1),
+        "{:?}",
+        stats.max_concurrency_per_tenant
+    );
+
+    lab.emulator.as_ref().unwrap().reset_stats();
+    let out = lab.run(&[
+        "run",
+        p,
+        "-o",
+        "runs2",
+        "--progress",
+        "none",
+        "-j",
+        "1",
+        "--per-tenant",
+        "2",
+        "--connect-ahead",
+        "0",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     let stats = lab.stats();
     assert_eq!(stats.max_concurrency, 2, "one tenant, two command lists at once");
@@ -529,8 +557,52 @@ fn plan_check_lists_cmdlets_a_tenant_does_not_grant() {
         assert_eq!(c.error, None, "{c:?}");
         assert_eq!(c.missing, vec![("mixed".to_string(), 1, "Get-Mailbox".to_string())], "{c:?}");
     }
+    let (text, all_checked) = tenantrun::cli::run::render_check(&checks);
+    assert!(all_checked);
+    assert_eq!(
+        text,
+        "c1.onmicrosoft.com: mixed[1] Get-Mailbox: not granted (would be skipped)\n\
+         c2.onmicrosoft.com: mixed[1] Get-Mailbox: not granted (would be skipped)\n"
+    );
     let stats = lab.stats();
     assert_eq!(stats.requests_to("exo_module_file"), 4, "one per tenant and service");
     assert_eq!(stats.requests_to("invoke_command"), 0, "nothing ran");
     lab.assert_no_violations();
+}
+
+#[test]
+fn the_builtin_emulator_environment_starts_in_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("p.yaml");
+    std::fs::write(
+        &profile,
+        format!(
+            "version: 1
+identities:
+  app: {{ kind: client_secret, client_id: {CLIENT_ID}, client_secret: {{ env: EMU_SECRET }} }}
+defaults: {{ environment: emulator, identity: app }}
+tenants:
+  - id: one.onmicrosoft.com
+  - id: two.onmicrosoft.com
+commands:
+  labels:
+    - Get-Label
+    - cmdlet: Get-Mailbox
+      service: exchange
+"
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tenantrun"))
+        .current_dir(dir.path())
+        .env("EMU_SECRET", CLIENT_SECRET)
+        .env("TENANTRUN_CACHE_DIR", dir.path().join("cache"))
+        .args(["run", "p.yaml", "-o", "runs", "--progress", "none"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let run = only_run(&dir.path().join("runs"));
+    let lines = results(&run);
+    assert_eq!(lines.len(), 4);
+    assert!(lines.iter().all(|r| r["status"] == "ok"), "{lines:?}");
 }

@@ -6,6 +6,7 @@
 //! ./target/release/examples/bench            # full suite (< 10 minutes)
 //! ./target/release/examples/bench --quick    # smoke run (< 1 minute; CI runs the debug build)
 //! ./target/release/examples/bench --only fanout,memory
+//! ./target/release/examples/bench --work /var/tmp   # outputs on disk instead of /dev/shm
 //! ```
 //! Points: fanout, overhead, memory, tokens, throttled, startup, sequential.
 //! The exit code says whether every job ran correctly (all steps ok, no protocol
@@ -20,6 +21,9 @@ mod sequential;
 
 use jobs::Bench;
 use std::process::ExitCode;
+
+/// One benchmark point: runs its jobs and adds rows.
+type Point = fn(&mut Bench) -> Result<(), String>;
 
 /// A line of the final table.
 pub struct Row {
@@ -47,7 +51,9 @@ fn main() -> ExitCode {
             }
         },
     };
-    let mut bench = match Bench::new(bin, quick) {
+    let work =
+        args.iter().position(|a| a == "--work").and_then(|i| args.get(i + 1)).map(std::path::PathBuf::from);
+    let mut bench = match Bench::new(bin, quick, work) {
         Ok(b) => b,
         Err(e) => {
             eprintln!("error: {e}");
@@ -55,7 +61,7 @@ fn main() -> ExitCode {
         }
     };
     let wanted = |name: &str| only.as_ref().is_none_or(|o| o.iter().any(|x| x == name));
-    let points: [(&str, fn(&mut Bench) -> Result<(), String>); 7] = [
+    let points: [(&str, Point); 7] = [
         ("startup", Bench::startup),
         ("overhead", Bench::overhead),
         ("fanout", Bench::fanout),

@@ -136,7 +136,7 @@ impl AdminClient {
                         request = label.what,
                         "retrying: token rejected (401), renewing it"
                     );
-                    tokens.invalidate(resource);
+                    tokens.invalidate(resource, &token);
                 }
                 Decision::GiveUp => {
                     if retries > 0 || renewed {

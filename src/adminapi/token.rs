@@ -10,8 +10,9 @@ use futures_util::future::BoxFuture;
 pub trait TokenSource: Send + Sync {
     /// A valid access token for `resource`; failures are `ErrorKind::Auth` and say what to do.
     fn token<'a>(&'a self, resource: &'a str) -> BoxFuture<'a, Result<Secret, ApiError>>;
-    /// Drop the cached token for `resource` after the service rejected it (401).
-    fn invalidate(&self, resource: &str);
+    /// The service rejected `rejected` (401): drop it from the cache if it is still
+    /// the cached token for `resource` (another request may already have renewed it).
+    fn invalidate(&self, resource: &str, rejected: &Secret);
 }
 
 /// A token that never changes (`access_token` identities, tests).
@@ -21,7 +22,7 @@ impl TokenSource for StaticToken {
     fn token<'a>(&'a self, _resource: &'a str) -> BoxFuture<'a, Result<Secret, ApiError>> {
         Box::pin(async move { Ok(self.0.clone()) })
     }
-    fn invalidate(&self, _resource: &str) {}
+    fn invalidate(&self, _resource: &str, _rejected: &Secret) {}
 }
 
 /// An auth failure as an [`ApiError`].

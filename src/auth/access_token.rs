@@ -3,7 +3,7 @@
 
 use super::error::{AuthError, AuthErrorKind};
 use super::grant::{GrantContext, Issued};
-use super::token::{jwt_expiry, AccessToken};
+use super::token::{jwt_expiry, peek_claims, AccessToken};
 use crate::profile::SecretRef;
 use std::time::{Duration, SystemTime};
 
@@ -11,6 +11,14 @@ pub(crate) fn acquire(cx: &GrantContext<'_>, token: &SecretRef) -> Result<Issued
     let value = token
         .resolve()
         .map_err(|e| cx.error(AuthErrorKind::Configuration, format!("cannot read the access token: {e}")))?;
+    if let Some(false) = peek_claims(value.expose()).and_then(|c| c.has_audience(cx.resource)) {
+        return Err(cx
+            .error(AuthErrorKind::Configuration, format!("the access token from {token} is not for {}", cx.resource))
+            .with_hint(format!(
+                "hand in a token whose audience is {} (one token serves one service), or use another identity kind",
+                cx.resource
+            )));
+    }
     let expires_at = match jwt_expiry(value.expose()) {
         Some(exp) if exp <= SystemTime::now() => {
             let ago = SystemTime::now().duration_since(exp).unwrap_or_default().as_secs();

@@ -15,7 +15,7 @@ use super::{
     access_token, certificate, client_secret, device_code, managed_identity, password, refresh_token,
 };
 use crate::environment::{http_client, Environment};
-use crate::profile::{Identity, IdentityKind};
+use crate::profile::{Identity, IdentityKind, Secret};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
@@ -86,9 +86,6 @@ struct Inner {
     certificates: Mutex<HashMap<String, Arc<CertificateCredential>>>,
 }
 
-/// A token obtained within this long of an `invalidate` is kept (it is already the new one).
-const INVALIDATE_GRACE: Duration = Duration::from_secs(5);
-
 impl TokenBroker {
     pub fn new(options: BrokerOptions) -> Self {
         TokenBroker {
@@ -151,11 +148,12 @@ impl TokenBroker {
         }
     }
 
-    /// After a 401: drop the cached token so the next call gets a new one.
-    pub fn invalidate(&self, identity: &Identity, tenant: &str, resource: &str) {
+    /// After a 401: drop the cached token if it is the `rejected` one, so the next call
+    /// gets a new one (a token another caller renewed meanwhile is kept).
+    pub fn invalidate(&self, identity: &Identity, tenant: &str, resource: &str, rejected: &Secret) {
         let slots = self.inner.cache.existing_for(&identity.name, tenant, resource);
         for slot in slots {
-            slot.invalidate(INVALIDATE_GRACE);
+            slot.invalidate(rejected);
         }
     }
 

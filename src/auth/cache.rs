@@ -5,6 +5,7 @@
 
 use super::error::AuthError;
 use super::token::AccessToken;
+use crate::profile::Secret;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
@@ -27,7 +28,6 @@ impl SlotKey {
 struct Cached {
     token: AccessToken,
     renew_at: SystemTime,
-    obtained: Instant,
 }
 
 #[derive(Default)]
@@ -66,7 +66,7 @@ impl Slot {
     pub fn store(&self, token: AccessToken, ahead: Duration) {
         let renew = renew_at(&token, ahead);
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        state.cached = Some(Cached { token, renew_at: renew, obtained: Instant::now() });
+        state.cached = Some(Cached { token, renew_at: renew });
         state.failure = None;
     }
 
@@ -75,11 +75,11 @@ impl Slot {
         state.failure = Some((Instant::now(), error));
     }
 
-    /// Drop the token unless it was obtained within `grace` (another caller that saw the
-    /// same 401 already renewed it).
-    pub fn invalidate(&self, grace: Duration) {
+    /// Drop the cached token if it is the one the service rejected; a different one is
+    /// already the renewal another caller made after the same 401, and is kept.
+    pub fn invalidate(&self, rejected: &Secret) {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if state.cached.as_ref().is_some_and(|c| c.obtained.elapsed() >= grace) {
+        if state.cached.as_ref().is_some_and(|c| c.token.value.expose() == rejected.expose()) {
             state.cached = None;
         }
     }
@@ -131,12 +131,14 @@ mod tests {
     }
 
     #[test]
-    fn invalidate_spares_a_token_just_renewed() {
+    fn invalidate_drops_only_the_rejected_token() {
         let slot = Slot::default();
-        slot.store(token(3600), Duration::from_secs(300));
-        slot.invalidate(Duration::from_secs(5));
-        assert!(slot.fresh().is_some());
-        slot.invalidate(Duration::ZERO);
+        let cached = token(3600);
+        let value = cached.value.clone();
+        slot.store(cached, Duration::from_secs(300));
+        slot.invalidate(&Secret::new("some-older-token"));
+        assert!(slot.fresh().is_some(), "a token other than the rejected one is kept");
+        slot.invalidate(&value);
         assert!(slot.fresh().is_none());
     }
 }

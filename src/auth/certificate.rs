@@ -136,7 +136,8 @@ fn pem_certificate(pem: &[u8], path: &std::path::Path) -> Result<Vec<u8>, String
 }
 
 fn pem_key(pem: &[u8], path: &std::path::Path) -> Result<Vec<u8>, String> {
-    if pem.windows(29).any(|w| w == b"-----BEGIN ENCRYPTED PRIVATE") {
+    const ENCRYPTED: &[u8] = b"-----BEGIN ENCRYPTED PRIVATE KEY-----";
+    if pem.windows(ENCRYPTED.len()).any(|w| w == ENCRYPTED) {
         return Err(format!(
             "the key in {} is encrypted; use a PKCS#12 (.pfx) file with a password, or an unencrypted key file with mode 0600",
             path.display()
@@ -157,6 +158,12 @@ pub(crate) async fn acquire(
     let token_url = cx.token_url();
     let assertion =
         credential.assertion(client_id, &token_url).map_err(|e| cx.error(AuthErrorKind::Configuration, e))?;
+    tracing::debug!(
+        target: "tenantrun::auth",
+        identity = %cx.identity.name,
+        x5t = %credential.x5t,
+        "certificate client assertion (x5t is the certificate's SHA-1 thumbprint, base64url)"
+    );
     let client = cx.oauth_client(client_id)?;
     let http = RecordingClient::new(cx.transport);
     client
@@ -168,4 +175,61 @@ pub(crate) async fn acquire(
         .await
         .map(|r| issued_from(&r))
         .map_err(|e| map_request_error(&cx.error_context(Some(client_id)), &http, e, &[assertion.as_str()]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CERT: &str = include_str!("../../tests/fixtures/auth/app.cert.pem");
+    const KEY: &str = include_str!("../../tests/fixtures/auth/app.key.pem");
+
+    fn part(jwt: &str, i: usize) -> serde_json::Value {
+        let b = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(jwt.split('.').nth(i).expect("part"));
+        serde_json::from_slice(&b.expect("b64")).expect("json")
+    }
+
+    #[test]
+    fn assertion_has_entra_header_and_claims_and_verifies() {
+        let path = std::path::Path::new("fixture");
+        let cert = pem_certificate(CERT.as_bytes(), path).expect("cert");
+        let key = pem_key(KEY.as_bytes(), path).expect("key");
+        let cred = CertificateCredential::from_der(cert.clone(), &key).expect("credential");
+        let url = "https://login.microsoftonline.com/contoso.example/oauth2/v2.0/token";
+        let a = cred.assertion("app-id", url).expect("sign");
+        let b = cred.assertion("app-id", url).expect("sign");
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let header = part(&a, 0);
+        assert_eq!(header["alg"], "RS256");
+        assert_eq!(header["typ"], "JWT");
+        assert_eq!(header["x5t"], b64.encode(sha1::Sha1::digest(&cert)));
+        assert_eq!(header["x5t#S256"], b64.encode(sha2::Sha256::digest(&cert)));
+        assert!(header.get("kid").is_none());
+        let claims = part(&a, 1);
+        assert_eq!(
+            (claims["aud"].as_str(), claims["iss"].as_str(), claims["sub"].as_str()),
+            (Some(url), Some("app-id"), Some("app-id"))
+        );
+        let (nbf, exp) = (claims["nbf"].as_u64().expect("nbf"), claims["exp"].as_u64().expect("exp"));
+        assert_eq!(exp - nbf, 300, "short-lived");
+        assert_ne!(claims["jti"], part(&b, 1)["jti"], "fresh jti each time");
+        // The signature verifies with the certificate's public key.
+        use rsa::pkcs8::DecodePrivateKey as _;
+        use rsa::traits::PublicKeyParts as _;
+        let public = rsa::RsaPrivateKey::from_pkcs8_pem(KEY).expect("key").to_public_key();
+        let dk = jsonwebtoken::DecodingKey::from_rsa_raw_components(
+            &public.n().to_bytes_be(),
+            &public.e().to_bytes_be(),
+        );
+        let mut v = jsonwebtoken::Validation::new(Algorithm::RS256);
+        v.set_audience(&[url]);
+        jsonwebtoken::decode::<serde_json::Value>(&a, &dk, &v).expect("signature verifies");
+    }
+
+    #[test]
+    fn encrypted_pem_keys_are_refused_with_a_hint() {
+        let pem = b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n";
+        let err = pem_key(pem, std::path::Path::new("k.pem")).expect_err("refused");
+        assert!(err.contains("PKCS#12"), "{err}");
+    }
 }

@@ -12,7 +12,8 @@ use super::token::AccessToken;
 use super::transport::RecordingClient;
 use oauth2::basic::BasicClient;
 use oauth2::{
-    AuthType, ClientId, DeviceAuthorizationUrl, Scope, StandardDeviceAuthorizationResponse, TokenUrl,
+    AuthType, ClientId, DeviceAuthorizationUrl, DeviceCodeErrorResponseType, RequestTokenError, Scope,
+    StandardDeviceAuthorizationResponse, TokenUrl,
 };
 use std::path::PathBuf;
 use std::time::Duration;
@@ -96,20 +97,25 @@ pub(crate) async fn login(
         .request_async(&http, tokio::time::sleep, None)
         .await
         .map_err(|e| {
-            let err = map_request_error(&errcx, &http, e, &[device_code.as_str()]);
-            match err.code() {
-                Some("expired_token") => cx
+            let ended = match &e {
+                RequestTokenError::ServerResponse(r) => match r.error() {
+                    DeviceCodeErrorResponseType::ExpiredToken => Some(true),
+                    DeviceCodeErrorResponseType::AccessDenied => Some(false),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let name = &cx.identity.name;
+            match ended {
+                Some(true) => cx
                     .error(AuthErrorKind::SignInExpired, "the code expired before the sign-in was completed")
-                    .with_hint(format!(
-                        "run `tenantrun login PROFILE --identity {}` again",
-                        cx.identity.name
-                    )),
-                Some("access_denied") => cx
+                    .with_code(Some("expired_token".into()))
+                    .with_hint(format!("run `tenantrun login PROFILE --identity {name}` again")),
+                Some(false) => cx
                     .error(AuthErrorKind::Rejected, "the sign-in was declined")
-                    .with_hint(
-                    "approve the request in the browser, with an account allowed to administer the tenants",
-                ),
-                _ => err,
+                    .with_code(Some("access_denied".into()))
+                    .with_hint("approve the request in the browser, with an account allowed to administer the tenants"),
+                None => map_request_error(&errcx, &http, e, &[device_code.as_str()]),
             }
         })?;
     let issued = issued_from(&response);

@@ -118,10 +118,13 @@ where
                 format!("cannot reach the token endpoint: {}", scrub(&e.to_string(), secrets)),
             )
             .with_hint("check the network path to the environment's authority (proxy, firewall, DNS)"),
-        RequestTokenError::Parse(_, _) if status == Some(429) || status == Some(503) => cx
-            .error(AuthErrorKind::Throttled, "the token endpoint kept throttling (429/503)")
-            .with_status(status)
-            .with_hint("retry later or lower --concurrency"),
+        RequestTokenError::Parse(..) | RequestTokenError::Other(_)
+            if matches!(status, Some(429) | Some(503)) =>
+        {
+            cx.error(AuthErrorKind::Throttled, "the token endpoint kept throttling (429/503)")
+                .with_status(status)
+                .with_hint("retry later or lower --concurrency")
+        }
         RequestTokenError::Parse(e, _) => cx
             .error(
                 AuthErrorKind::Protocol,

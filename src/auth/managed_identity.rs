@@ -145,7 +145,7 @@ pub(crate) async fn acquire(
             format!("the managed identity endpoint ({source}) sent no access_token"),
         )
     })?;
-    check_own_tenant(cx, &body.access_token)?;
+    check_own_tenant(cx, &body.access_token).await?;
     let expires_at = match (as_u64(&body.expires_on), as_u64(&body.expires_in)) {
         (Some(on), _) => UNIX_EPOCH + Duration::from_secs(on),
         (None, Some(secs)) => SystemTime::now() + Duration::from_secs(secs),
@@ -155,13 +155,21 @@ pub(crate) async fn acquire(
 }
 
 /// A managed identity's token is for its own tenant (`tid`); refuse to use it for another.
-fn check_own_tenant(cx: &GrantContext<'_>, token: &str) -> Result<(), AuthError> {
+/// A domain is resolved to its tenant id through the authority's OpenID discovery document.
+async fn check_own_tenant(cx: &GrantContext<'_>, token: &str) -> Result<(), AuthError> {
     let Some(tid) = peek_claims(token).and_then(|c| c.tid) else { return Ok(()) };
-    let wanted = cx.tenant.to_ascii_lowercase();
     let own = tid.to_ascii_lowercase();
-    // A domain cannot be compared with a GUID without a lookup; only a clear mismatch is refused.
-    let comparable = is_guid(&wanted) == is_guid(&own);
-    if comparable && wanted != own {
+    let mut wanted = cx.tenant.to_ascii_lowercase();
+    if is_guid(&own) && !is_guid(&wanted) {
+        match resolve_tenant_id(cx).await {
+            Some(id) => wanted = id,
+            None => {
+                tracing::debug!(target: "tenantrun::auth", tenant = cx.tenant, "cannot resolve tenant id; not checked");
+                return Ok(());
+            }
+        }
+    }
+    if wanted != own {
         return Err(cx
             .error(
                 AuthErrorKind::WrongTenant,
@@ -176,6 +184,19 @@ fn check_own_tenant(cx: &GrantContext<'_>, token: &str) -> Result<(), AuthError>
             ));
     }
     Ok(())
+}
+
+/// The tenant GUID of a domain, from `AUTHORITY/<domain>/v2.0/.well-known/openid-configuration`.
+async fn resolve_tenant_id(cx: &GrantContext<'_>) -> Option<String> {
+    let url = format!("{}{}/v2.0/.well-known/openid-configuration", cx.env.authority, cx.tenant);
+    let request = oauth2::http::Request::builder().method("GET").uri(url).body(Vec::new()).ok()?;
+    let response = cx.transport.execute(request).await.ok()?;
+    if response.status().as_u16() != 200 {
+        return None;
+    }
+    let doc: serde_json::Value = serde_json::from_slice(response.body()).ok()?;
+    let issuer = doc.get("issuer")?.as_str()?;
+    issuer.split('/').map(str::to_ascii_lowercase).find(|seg| is_guid(seg))
 }
 
 fn is_guid(s: &str) -> bool {

@@ -24,6 +24,20 @@ impl AccessToken {
 pub(crate) struct PeekedClaims {
     pub exp: Option<u64>,
     pub tid: Option<String>,
+    /// A string or an array of strings.
+    pub aud: Option<serde_json::Value>,
+}
+
+impl PeekedClaims {
+    /// Whether `resource` is one of the audiences (trailing slashes ignored).
+    pub fn has_audience(&self, resource: &str) -> Option<bool> {
+        let want = resource.trim_end_matches('/');
+        let same = |v: &serde_json::Value| v.as_str().is_some_and(|a| a.trim_end_matches('/') == want);
+        match self.aud.as_ref()? {
+            serde_json::Value::Array(items) => Some(items.iter().any(same)),
+            v => Some(same(v)),
+        }
+    }
 }
 
 /// Decode the payload of a compact JWT without checking its signature.

@@ -1,12 +1,14 @@
 //! `tenantrun plan PROFILE... [selection]`: print the tenant x step matrix
-//! without contacting anything, marking the steps `read_only` would refuse.
+//! without contacting anything, marking the steps `read_only` would refuse and
+//! those whose environment lacks the service. `--check` (the one option that
+//! connects) asks each tenant which cmdlets it grants and marks the others.
 
+use super::pipe;
 use super::selection::SelectionArgs;
 use crate::error::CliError;
 use crate::planner::{self, Plan, Selection};
 use crate::profile::{self, Profile, Service};
 use clap::{Args, ValueEnum};
-use serde_json::json;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -34,39 +36,73 @@ pub enum PlanFormat {
 }
 
 pub fn execute(args: PlanArgs) -> Result<(), CliError> {
-    if args.check {
-        return Err(CliError::Usage(
-            "`plan --check` is not available yet (hint: `tenantrun plan` without --check lists what would run)".into(),
-        ));
-    }
     let profile = load_or_report(&args.profiles)?;
     let selection = args.selection.to_selection()?;
     let plan = planner::plan(&profile, &selection).map_err(|e| CliError::Usage(e.to_string()))?;
+    for warning in super::selection::unmatched_selectors(&selection, &profile) {
+        pipe::err(&format!("{warning}\n"));
+    }
     let read_only = profile.defaults.read_only;
-    let text = match args.format {
-        PlanFormat::Table => table(&profile, &plan, &selection, read_only, args.allow_write),
-        PlanFormat::Json => {
-            let value = to_json(&profile, &plan, &selection, read_only, args.allow_write);
-            format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
+    // `--check` contacts each tenant (EXOModuleFile); everything else is offline.
+    let checks = if args.check { Some(Checks::new(super::run::check_plan(&profile, &plan)?)) } else { None };
+    match args.format {
+        PlanFormat::Table => {
+            let text = table(&profile, &plan, &selection, read_only, args.allow_write, checks.as_ref());
+            pipe::out(&text);
         }
-    };
-    #[allow(clippy::print_stdout, clippy::print_stderr)]
-    {
-        print!("{text}");
-        if plan.tenants.is_empty() {
-            eprintln!("warning: the selection matches no tenants");
+        PlanFormat::Json => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let marks = (read_only, args.allow_write, checks.as_ref());
+            pipe::ignore_closed(super::plan_json::write(&mut out, &profile, &plan, &selection, marks));
+        }
+    }
+    if plan.tenants.is_empty() {
+        pipe::err("warning: the selection matches no tenants\n");
+    }
+    if let Some(checks) = &checks {
+        let failed: Vec<_> = checks.errors().collect();
+        for (_, error) in &failed {
+            pipe::err(&format!("error: cannot check granted cmdlets: {error}\n"));
+        }
+        if !failed.is_empty() {
+            return Err(CliError::StepsFailed { failed: failed.len() });
         }
     }
     Ok(())
 }
 
+/// The outcome of `--check`, by tenant.
+pub(crate) struct Checks(std::collections::HashMap<String, crate::runner::TenantCheck>);
+
+impl Checks {
+    fn new(all: Vec<crate::runner::TenantCheck>) -> Self {
+        Checks(all.into_iter().map(|c| (c.tenant.clone(), c)).collect())
+    }
+
+    /// Whether the tenant grants this step's cmdlet: `Err` when it could not be checked.
+    pub(crate) fn granted(&self, tenant: &str, command: &str, index: usize) -> Result<bool, &str> {
+        match self.0.get(tenant) {
+            Some(c) => match &c.error {
+                Some(e) => Err(e),
+                None => Ok(!c.missing.iter().any(|(cmd, i, _)| cmd == command && *i == index)),
+            },
+            None => Err("not checked"),
+        }
+    }
+
+    fn errors(&self) -> impl Iterator<Item = (&str, &str)> {
+        let mut all: Vec<_> =
+            self.0.values().filter_map(|c| c.error.as_deref().map(|e| (c.tenant.as_str(), e))).collect();
+        all.sort();
+        all.into_iter()
+    }
+}
+
 /// Load profiles; on failure print the full report to stderr (exit 2).
 pub fn load_or_report(paths: &[PathBuf]) -> Result<Profile, CliError> {
     profile::load(paths).map_err(|err| {
-        #[allow(clippy::print_stderr)]
-        {
-            eprintln!("{err}");
-        }
+        pipe::err(&format!("{err}\n"));
         CliError::InvalidProfile(format!("{} problem(s)", err.diagnostics.len()))
     })
 }
@@ -80,7 +116,7 @@ fn access(writes: bool, refused: bool) -> &'static str {
 }
 
 /// Why a step cannot run in the tenant's environment (no front door for its service).
-fn unavailable(profile: &Profile, environment: &str, service: Service) -> Option<String> {
+pub(crate) fn unavailable(profile: &Profile, environment: &str, service: Service) -> Option<String> {
     let env = profile.environment(environment)?;
     env.front_door(service).is_none().then(|| format!("{environment} has no {service} front door"))
 }
@@ -91,11 +127,13 @@ fn table(
     selection: &Selection,
     read_only: bool,
     allow_write: bool,
+    checks: Option<&Checks>,
 ) -> String {
     let header = ["TENANT", "ENVIRONMENT", "IDENTITY", "SERVICE", "COMMAND", "STEP", "CMDLET", "ACCESS"];
     let mut rows: Vec<[String; 8]> = Vec::new();
     let mut refused = 0usize;
     let mut blocked = 0usize;
+    let mut missing = 0usize;
     for t in &plan.tenants {
         for s in &t.steps {
             let r = s.refused(read_only, allow_write);
@@ -104,6 +142,15 @@ fn table(
             if let Some(why) = unavailable(profile, &t.tenant.environment, s.step.service) {
                 blocked += 1;
                 access.push_str(&format!(", unavailable ({why})"));
+            }
+            match checks.map(|c| c.granted(&t.tenant.id, &s.command, s.index)) {
+                Some(Ok(true)) => access.push_str(", granted"),
+                Some(Ok(false)) => {
+                    missing += 1;
+                    access.push_str(", NOT GRANTED");
+                }
+                Some(Err(_)) => access.push_str(", unchecked"),
+                None => {}
             }
             rows.push([
                 t.tenant.id.clone(),
@@ -153,6 +200,12 @@ fn table(
             String::new()
         },
     ));
+    if missing > 0 {
+        let s = if missing == 1 { "" } else { "s" };
+        out.push_str(&format!(
+            "{missing} step{s} not granted: the tenant's role does not include the cmdlet\n"
+        ));
+    }
     if blocked > 0 {
         let s = if blocked == 1 { "" } else { "s" };
         out.push_str(&format!(
@@ -162,67 +215,8 @@ fn table(
     out
 }
 
-fn to_json(
-    profile: &Profile,
-    plan: &Plan,
-    selection: &Selection,
-    read_only: bool,
-    allow_write: bool,
-) -> serde_json::Value {
-    let mut refused = 0usize;
-    let tenants: Vec<serde_json::Value> = plan
-        .tenants
-        .iter()
-        .map(|t| {
-            let steps: Vec<serde_json::Value> = t
-                .steps
-                .iter()
-                .map(|s| {
-                    let r = s.refused(read_only, allow_write);
-                    refused += usize::from(r);
-                    json!({
-                        "command": s.command,
-                        "step": s.index,
-                        "cmdlet": s.step.cmdlet,
-                        "service": s.step.service.as_str(),
-                        "parameters": s.step.parameters,
-                        "select": s.step.select,
-                        "access": if s.writes { "write" } else { "read" },
-                        "refused": r,
-                        "unavailable": unavailable(profile, &t.tenant.environment, s.step.service),
-                    })
-                })
-                .collect();
-            json!({
-                "tenant": t.tenant.id,
-                "name": t.tenant.name,
-                "tags": t.tenant.tags,
-                "environment": t.tenant.environment,
-                "identity": t.tenant.identity,
-                "steps": steps,
-            })
-        })
-        .collect();
-    json!({
-        "profile_digest": profile.digest,
-        "selection": {
-            "tenants": selection_text(selection),
-            "commands": selection.commands,
-            "shard": selection.shard.map(|s| s.to_string()),
-        },
-        "read_only": read_only,
-        "allow_write": allow_write,
-        "counts": {
-            "tenants": plan.tenants.len(),
-            "tenants_in_profile": profile.tenants.len(),
-            "steps": plan.step_count(),
-            "refused": refused,
-        },
-        "tenants": tenants,
-    })
-}
-
-fn selection_text(selection: &Selection) -> Vec<String> {
+/// The `-t` selectors as the user wrote them (for the JSON plan).
+pub(crate) fn selection_text(selection: &Selection) -> Vec<String> {
     use crate::planner::TenantSelector;
     let text = |s: &TenantSelector| match s {
         TenantSelector::Id(id) => id.clone(),

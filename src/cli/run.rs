@@ -7,7 +7,7 @@
 
 use super::selection::SelectionArgs;
 use crate::error::CliError;
-use crate::output::{self, journal, ItemsDir, Journal, SelectionRecord, StepKey, StepStatus, Summary};
+use crate::output::{self, journal, ItemsDir, Journal, SelectionRecord, Summary};
 use crate::planner::{self, Plan, Selection};
 use crate::profile::{self, Profile};
 use crate::progress::{self, Progress};
@@ -51,6 +51,10 @@ pub struct RunArgs {
     /// Command lists of one tenant in flight at once (steps within a list always run in order).
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub per_tenant: usize,
+    /// Tenants that may sign in and discover their region ahead of the `-j` running ones
+    /// (default: the same as -j); 0 makes -j a strict cap on tenants talking to the service.
+    #[arg(long, value_name = "N")]
+    pub connect_ahead: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -76,51 +80,13 @@ pub fn load_profile(paths: &[PathBuf]) -> Result<Profile, CliError> {
     })
 }
 
-/// What a resumed run starts from.
-struct Resume {
-    dir: PathBuf,
-    summary: Summary,
-    done: HashSet<StepKey>,
-}
-
-fn open_resume(dir: &Path) -> Result<Resume, CliError> {
-    let summary = Summary::read(dir).map_err(|e| {
-        CliError::Usage(format!(
-            "--resume {}: not a run directory ({e}) (hint: pass OUT/<run-id>)",
-            dir.display()
-        ))
-    })?;
-    let records =
-        journal::read(&dir.join(output::rundir::RESULTS)).map_err(|e| CliError::Fatal(e.to_string()))?;
-    let done = journal::effective(records)
-        .into_iter()
-        .filter(|r| r.status == StepStatus::Ok)
-        .map(|r| r.key())
-        .collect();
-    Ok(Resume { dir: dir.to_path_buf(), summary, done })
-}
-
-/// Drop the steps a resumed run already finished `ok`.
-fn without_done(plan: Plan, done: &HashSet<StepKey>) -> Plan {
-    let tenants = plan
-        .tenants
-        .into_iter()
-        .filter_map(|mut t| {
-            t.steps.retain(|s| !done.contains(&(t.tenant.id.clone(), s.command.clone(), s.index)));
-            (!t.steps.is_empty()).then_some(t)
-        })
-        .collect();
-    Plan { tenants }
-}
-
-fn planned_counts(plan: &Plan) -> BTreeMap<String, u64> {
-    plan.tenants.iter().map(|t| (t.tenant.id.clone(), t.steps.len() as u64)).collect()
-}
-
 pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> {
     let _ = verbose;
     let profile = load_profile(&args.profiles)?;
-    let resume = args.resume.as_deref().map(open_resume).transpose()?;
+    let resume = args.resume.as_deref().map(output::resume::open).transpose().map_err(|e| match e {
+        output::resume::ResumeError::NotARun { .. } => CliError::Usage(e.to_string()),
+        other => CliError::Fatal(other.to_string()),
+    })?;
     let typed = SelectionRecord {
         tenants: args.selection.tenants.clone(),
         commands: args.selection.commands.clone(),
@@ -137,71 +103,27 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
     )
     .map_err(|e| CliError::Usage(e.to_string()))?;
     let full_plan = planner::plan(&profile, &selection).map_err(|e| CliError::Usage(e.to_string()))?;
-    let planned = planned_counts(&full_plan);
+    let planned = output::resume::planned_counts(&full_plan);
 
     let mut config = RunConfig::from_profile(&profile);
     if let Some(j) = args.concurrency {
         config.concurrency = j.max(1);
     }
     config.per_tenant = args.per_tenant.max(1);
+    config.connect_ahead = args.connect_ahead.unwrap_or(config.concurrency);
     config.allow_write = args.allow_write;
     config.fail_fast = args.fail_fast;
     config.preflight = args.preflight;
 
-    let (run_id, run_dir, mut summary) = match &resume {
-        Some(r) => {
-            let mut s = r.summary.clone();
-            s.resumes += 1;
-            s.finished_at = None;
-            s.interrupted = false;
-            s.selection = selection_record.clone();
-            if s.profile_digest != profile.digest {
-                tracing::warn!("the profile changed since {} was started", r.dir.display());
-                s.profile_digest = profile.digest.clone();
-            }
-            (s.run_id.clone(), r.dir.clone(), s)
-        }
-        None => {
-            let (id, dir) = output::rundir::create(&args.out).map_err(|e| {
-                CliError::Fatal(format!("cannot create a run directory in {}: {e}", args.out.display()))
-            })?;
-            let s = Summary {
-                run_id: id.clone(),
-                started_at: output::rundir::now_rfc3339(),
-                finished_at: None,
-                interrupted: false,
-                profile_digest: profile.digest.clone(),
-                profiles: profile.sources.iter().map(|p| p.display().to_string()).collect(),
-                selection: selection_record.clone(),
-                counts: Default::default(),
-                tenants: Default::default(),
-                totals: Default::default(),
-                resumes: 0,
-                merged_from: vec![],
-            };
-            (id, dir, s)
-        }
-    };
+    let (run_id, run_dir, mut summary) = open_run(&args.out, resume.as_ref(), &profile, &selection_record)?;
     let plan = match &resume {
-        Some(r) => without_done(full_plan, &r.done),
+        Some(r) => output::resume::without_done(full_plan, &r.done),
         None => full_plan,
     };
     let items = ItemsDir::new(&run_dir);
     items.remove_partials().map_err(|e| CliError::Fatal(format!("{}: {e}", run_dir.display())))?;
     let fatal = |e: std::io::Error| CliError::Fatal(format!("{}: {e}", run_dir.display()));
-    summary.tally(&planned, &[]);
-    // Written at the start (`finished_at: null` marks a run in progress or killed),
-    // replaced at the end.
-    if resume.is_none() {
-        summary.write(&run_dir).map_err(fatal)?;
-    } else {
-        let records = journal::effective(
-            journal::read(&run_dir.join(output::rundir::RESULTS))
-                .map_err(|e| CliError::Fatal(e.to_string()))?,
-        );
-        summary.tally(&planned, &records);
-        summary.write(&run_dir).map_err(fatal)?;
-    }
+    write_start_summary(&mut summary, &planned, &run_dir)?;
     let mut journal =
         Journal::open(&run_dir.join(output::rundir::RESULTS)).map_err(|e| CliError::Fatal(e.to_string()))?;
 
@@ -224,58 +146,12 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
         .enable_all()
         .build()
         .map_err(|e| CliError::Fatal(format!("cannot start the async runtime: {e}")))?;
-    let outcome = runtime.block_on(async {
-        let mut environments = used_environments(&profile, &plan);
-        let _emulator =
-            runner::emulator_env::bind_builtin_emulator(&mut environments).await.map_err(CliError::Fatal)?;
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let stop = StopSignal::default();
-        let engine = Engine::new(
-            config,
-            environments,
-            profile.identities.clone(),
-            Arc::new(runner::tokens::BrokerTokens::new()),
-            items,
-            stop.clone(),
-            tx.clone(),
-        )
-        .map_err(|e| CliError::Fatal(e.to_string()))?;
-        spawn_signal_handler(stop.clone(), tx.downgrade());
-        drop(tx);
-        let engine = Arc::new(engine);
-        let runner = engine.clone();
-        let mut task = tokio::spawn(async move { runner.run(plan).await });
-        let mut journal_error = None;
-        let mut handle = |event: RunEvent| {
-            if let RunEvent::StepFinished(record) = &event {
-                if let Err(e) = journal.append(record) {
-                    if journal_error.is_none() && stop.stop(StopReason::Interrupted) {
-                        journal_error = Some(format!("cannot append to results.jsonl: {e}"));
-                    }
-                }
-            }
-            view.on_event(&event);
-        };
-        let joined = loop {
-            tokio::select! {
-                biased;
-                Some(event) = rx.recv() => handle(event),
-                joined = &mut task => break joined,
-            }
-        };
-        while let Ok(event) = rx.try_recv() {
-            handle(event);
-        }
-        let stopped = joined.map_err(|e| CliError::Fatal(format!("the run task failed: {e}")))?;
-        let api = engine.stats().snapshot();
-        let (tokens_requested, token_cache_hits) = engine.token_stats();
-        Ok::<_, CliError>((stopped, api, tokens_requested, token_cache_hits, journal_error))
-    });
+    let outcome = runtime.block_on(drive(&profile, plan, config, items, &mut journal, &mut view));
     view.finish();
-    let (stopped, api, tokens_requested, token_cache_hits, journal_error) = outcome?;
+    let driven = outcome?;
     let _ = journal.sync();
     drop(journal);
-    if let Some(e) = journal_error {
+    if let Some(e) = driven.journal_error {
         return Err(CliError::Fatal(e));
     }
 
@@ -283,15 +159,8 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
         journal::read(&run_dir.join(output::rundir::RESULTS)).map_err(|e| CliError::Fatal(e.to_string()))?,
     );
     summary.finished_at = Some(output::rundir::now_rfc3339());
-    summary.interrupted = stopped == Some(StopReason::Interrupted);
-    summary.totals.add(&output::Totals {
-        requests: api.requests,
-        retries: api.retries,
-        throttled: api.throttled,
-        token_renewals: api.token_renewals,
-        tokens_requested,
-        token_cache_hits,
-    });
+    summary.interrupted = driven.stopped == Some(StopReason::Interrupted);
+    summary.totals.add(&driven.totals);
     summary.tally(&planned, &records);
     if args.format.contains(&ExportFormat::Csv) {
         output::export::export_csv(&run_dir, &records).map_err(fatal)?;
@@ -304,11 +173,140 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
 
     if summary.interrupted {
         Err(CliError::Interrupted)
-    } else if summary.counts.failed > 0 {
-        Err(CliError::StepsFailed { failed: summary.counts.failed as usize })
+    } else if summary.counts.failed > 0 || summary.counts.not_run > 0 {
+        // Steps that did not run without an interruption (`--fail-fast`, a crashed
+        // tenant task) are not success either.
+        Err(CliError::StepsFailed { failed: (summary.counts.failed + summary.counts.not_run) as usize })
     } else {
         Ok(())
     }
+}
+
+/// The run directory and its summary: a fresh `OUT/<run-id>/`, or the resumed one
+/// with its resume count bumped.
+fn open_run(
+    out: &Path,
+    resume: Option<&output::resume::Resume>,
+    profile: &Profile,
+    selection: &SelectionRecord,
+) -> Result<(String, PathBuf, Summary), CliError> {
+    if let Some(r) = resume {
+        let mut s = r.summary.clone();
+        s.resumes += 1;
+        s.finished_at = None;
+        s.interrupted = false;
+        s.selection = selection.clone();
+        if s.profile_digest != profile.digest {
+            tracing::warn!("the profile changed since {} was started", r.dir.display());
+            s.profile_digest = profile.digest.clone();
+        }
+        return Ok((s.run_id.clone(), r.dir.clone(), s));
+    }
+    let (id, dir) = output::rundir::create(out)
+        .map_err(|e| CliError::Fatal(format!("cannot create a run directory in {}: {e}", out.display())))?;
+    let s = Summary {
+        run_id: id.clone(),
+        started_at: output::rundir::now_rfc3339(),
+        finished_at: None,
+        interrupted: false,
+        profile_digest: profile.digest.clone(),
+        profiles: profile.sources.iter().map(|p| p.display().to_string()).collect(),
+        selection: selection.clone(),
+        counts: Default::default(),
+        tenants: Default::default(),
+        totals: Default::default(),
+        resumes: 0,
+        merged_from: vec![],
+    };
+    Ok((id, dir, s))
+}
+
+/// `summary.json` is written at the start (`finished_at: null` marks a run in progress
+/// or killed, and a resume is counted even if it is killed) and replaced at the end.
+fn write_start_summary(
+    summary: &mut Summary,
+    planned: &BTreeMap<String, u64>,
+    run_dir: &Path,
+) -> Result<(), CliError> {
+    let records = journal::effective(
+        journal::read(&run_dir.join(output::rundir::RESULTS)).map_err(|e| CliError::Fatal(e.to_string()))?,
+    );
+    summary.tally(planned, &records);
+    summary.write(run_dir).map_err(|e| CliError::Fatal(format!("{}: {e}", run_dir.display())))
+}
+
+/// What driving the engine produced.
+struct Driven {
+    stopped: Option<StopReason>,
+    totals: output::Totals,
+    journal_error: Option<String>,
+}
+
+/// Start the engine (and the built-in emulator if the plan uses it), feed its events
+/// to the journal and the progress view, and wait for it.
+async fn drive(
+    profile: &Profile,
+    plan: Plan,
+    config: RunConfig,
+    items: ItemsDir,
+    journal: &mut Journal,
+    view: &mut Progress,
+) -> Result<Driven, CliError> {
+    let mut environments = used_environments(profile, &plan);
+    let _emulator =
+        runner::emulator_env::bind_builtin_emulator(&mut environments).await.map_err(CliError::Fatal)?;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let stop = StopSignal::default();
+    let tokens = Arc::new(runner::tokens::BrokerTokens::new(config.timeout));
+    let engine = Engine::new(
+        config,
+        environments,
+        profile.identities.clone(),
+        tokens,
+        items,
+        stop.clone(),
+        tx.clone(),
+    )
+    .map_err(|e| CliError::Fatal(e.to_string()))?;
+    spawn_signal_handler(stop.clone(), tx.downgrade());
+    drop(tx);
+    let engine = Arc::new(engine);
+    let runner = engine.clone();
+    let mut task = tokio::spawn(async move { runner.run(plan).await });
+    let mut journal_error = None;
+    let mut handle = |event: RunEvent| {
+        if let RunEvent::StepFinished(record) = &event {
+            if let Err(e) = journal.append(record) {
+                // Without a journal the run is not resumable: stop starting steps.
+                if journal_error.is_none() && stop.stop(StopReason::Interrupted) {
+                    journal_error = Some(format!("cannot append to results.jsonl: {e}"));
+                }
+            }
+        }
+        view.on_event(&event);
+    };
+    let joined = loop {
+        tokio::select! {
+            biased;
+            Some(event) = rx.recv() => handle(event),
+            joined = &mut task => break joined,
+        }
+    };
+    while let Ok(event) = rx.try_recv() {
+        handle(event);
+    }
+    let stopped = joined.map_err(|e| CliError::Fatal(format!("the run task failed: {e}")))?;
+    let api = engine.stats().snapshot();
+    let (tokens_requested, token_cache_hits) = engine.token_stats();
+    let totals = output::Totals {
+        requests: api.requests,
+        retries: api.retries,
+        throttled: api.throttled,
+        token_renewals: api.token_renewals,
+        tokens_requested,
+        token_cache_hits,
+    };
+    Ok(Driven { stopped, totals, journal_error })
 }
 
 /// The profile's environments that the plan's tenants use.
@@ -372,7 +370,7 @@ pub fn check_plan(profile: &Profile, plan: &Plan) -> Result<Vec<TenantCheck>, Cl
             RunConfig::from_profile(profile),
             environments,
             profile.identities.clone(),
-            Arc::new(runner::tokens::BrokerTokens::new()),
+            Arc::new(runner::tokens::BrokerTokens::new(profile.defaults.timeout)),
             ItemsDir::new(&scratch),
             StopSignal::default(),
             tx,
@@ -380,4 +378,34 @@ pub fn check_plan(profile: &Profile, plan: &Plan) -> Result<Vec<TenantCheck>, Cl
         .map_err(|e| CliError::Fatal(e.to_string()))?;
         Ok(engine.check(plan).await)
     })
+}
+
+/// The text `plan --check` prints: per tenant, the steps its role does not grant
+/// (they would be `skipped` by `run --preflight`), or why the check failed.
+/// Returns the text and whether every tenant could be checked.
+pub fn render_check(checks: &[TenantCheck]) -> (String, bool) {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let mut all_checked = true;
+    for c in checks {
+        match (&c.error, c.missing.is_empty()) {
+            (Some(e), _) => {
+                all_checked = false;
+                let _ = writeln!(out, "{}: not checked: {e}", c.tenant);
+            }
+            (None, true) => {
+                let _ = writeln!(out, "{}: every planned cmdlet is granted", c.tenant);
+            }
+            (None, false) => {
+                for (command, step, cmdlet) in &c.missing {
+                    let _ = writeln!(
+                        out,
+                        "{}: {command}[{step}] {cmdlet}: not granted (would be skipped)",
+                        c.tenant
+                    );
+                }
+            }
+        }
+    }
+    (out, all_checked)
 }

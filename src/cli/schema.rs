@@ -9,9 +9,6 @@ pub struct SchemaArgs {}
 
 pub fn execute(args: SchemaArgs) -> Result<(), CliError> {
     let _ = args;
-    #[allow(clippy::print_stdout)]
-    {
-        println!("{}", crate::profile::schema::json());
-    }
+    super::pipe::out(&format!("{}\n", crate::profile::schema::json()));
     Ok(())
 }

@@ -25,3 +25,33 @@ impl SelectionArgs {
             .map_err(|e| CliError::Usage(e.to_string()))
     }
 }
+
+/// Warnings about selectors that match no tenant of `profile` (likely typos),
+/// with a "did you mean" where one is close. Printed on stderr by `plan`/`run`.
+pub fn unmatched_selectors(selection: &Selection, profile: &crate::profile::Profile) -> Vec<String> {
+    use crate::planner::TenantSelector;
+    use crate::profile::diagnostic::did_you_mean;
+    let mut warnings = Vec::new();
+    for (prefix, selectors) in [("", &selection.include), ("!", &selection.exclude)] {
+        for selector in selectors {
+            if profile.tenants.iter().any(|t| selector.matches(t)) {
+                continue;
+            }
+            let (shown, suggestion) = match selector {
+                TenantSelector::Id(id) => (
+                    id.clone(),
+                    did_you_mean(id, profile.tenants.iter().map(|t| t.id.as_str())).map(str::to_string),
+                ),
+                TenantSelector::Tag(tag) => {
+                    let tags = profile.tenants.iter().flat_map(|t| t.tags.iter().map(String::as_str));
+                    (format!("tag:{tag}"), did_you_mean(tag, tags).map(|t| format!("tag:{t}")))
+                }
+                TenantSelector::Name { glob, .. } => (format!("name:{glob}"), None),
+            };
+            let hint =
+                suggestion.map(|s| format!(" (hint: did you mean `{prefix}{s}`?)")).unwrap_or_default();
+            warnings.push(format!("warning: `-t {prefix}{shown}` matches no tenant{hint}"));
+        }
+    }
+    warnings
+}

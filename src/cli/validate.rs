@@ -6,7 +6,10 @@
 //! *without* profile files is a collection: every subfolder holding profile files is
 //! checked as its own profile, so `tenantrun validate profiles/` checks a whole
 //! repository of profiles. `--merge` checks all arguments as one merged profile.
+//! `--format json|github` print the same problems for tools and for GitHub pull
+//! request annotations.
 
+use super::pipe;
 use crate::error::CliError;
 use crate::profile::{self, diagnostic::Diagnostic, LoadError};
 use clap::Args;
@@ -20,6 +23,17 @@ pub struct ValidateArgs {
     /// Check all arguments as ONE merged profile (as `plan`/`run` load them).
     #[arg(long)]
     pub merge: bool,
+    /// How problems are printed: `human` (source excerpts), `json` (one document on
+    /// stdout), or `github` (workflow commands that annotate the pull request).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Human,
+    Json,
+    Github,
 }
 
 /// What one checked unit was.
@@ -41,9 +55,15 @@ pub fn execute(args: ValidateArgs) -> Result<(), CliError> {
     let mut problems = 0usize;
     let mut out = String::new();
     let mut err = String::new();
+    let mut all: Vec<Diagnostic> = Vec::new();
+    let mut checked: Vec<serde_json::Value> = Vec::new();
     for unit in units {
         match profile::load_files(&unit.files, unit.early) {
             Ok(p) => {
+                checked.push(serde_json::json!({
+                    "profile": unit.label, "ok": true, "files": p.sources.len(), "tenants": p.tenants.len(),
+                    "identities": p.identities.len(), "command_lists": p.commands.len(),
+                }));
                 out.push_str(&format!(
                     "ok: {} ({} file{}, {} tenant{}, {} identit{}, {} command list{})\n",
                     unit.label,
@@ -57,7 +77,11 @@ pub fn execute(args: ValidateArgs) -> Result<(), CliError> {
                     plural(p.commands.len()),
                 ));
             }
-            Err(LoadError { problems: rendered, .. }) => {
+            Err(LoadError { problems: rendered, diagnostics, .. }) => {
+                checked.push(
+                    serde_json::json!({ "profile": unit.label, "ok": false, "problems": rendered.len() }),
+                );
+                all.extend(diagnostics);
                 problems += rendered.len();
                 for r in rendered {
                     err.push_str(&r);
@@ -66,12 +90,27 @@ pub fn execute(args: ValidateArgs) -> Result<(), CliError> {
             }
         }
     }
-    #[allow(clippy::print_stdout, clippy::print_stderr)]
-    {
-        print!("{out}");
-        if problems > 0 {
-            eprint!("{err}");
-            eprintln!("{problems} problem{} found", plural(problems));
+    match args.format {
+        ReportFormat::Human => {
+            pipe::out(&out);
+            if problems > 0 {
+                pipe::err(&format!("{err}{problems} problem{} found\n", plural(problems)));
+            }
+        }
+        ReportFormat::Json => {
+            let doc = serde_json::json!({
+                "ok": problems == 0,
+                "profiles": checked,
+                "problems": all.iter().map(diagnostic_json).collect::<Vec<_>>(),
+            });
+            pipe::out(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
+        }
+        ReportFormat::Github => {
+            let annotations: String = all.iter().map(|d| github_annotation(d) + "\n").collect();
+            pipe::out(&format!("{out}{annotations}"));
+            if problems > 0 {
+                pipe::err(&format!("{problems} problem{} found\n", plural(problems)));
+            }
         }
     }
     if problems > 0 {
@@ -105,4 +144,57 @@ fn units_of(path: &PathBuf) -> Vec<Unit> {
         }
     }
     vec![unit(path)]
+}
+
+fn location_json(l: &crate::profile::diagnostic::Location) -> serde_json::Value {
+    serde_json::json!({
+        "file": l.file.display().to_string(),
+        "line": l.pos.map(|p| p.line),
+        "column": l.pos.map(|p| p.col),
+    })
+}
+
+/// A problem as JSON: message, location, hint and notes (never the source text,
+/// which may hold a secret written inline).
+fn diagnostic_json(d: &Diagnostic) -> serde_json::Value {
+    let mut v = location_json(&d.location);
+    v["message"] = d.message.clone().into();
+    v["hint"] = d.hint.clone().into();
+    v["notes"] = d
+        .notes
+        .iter()
+        .map(|n| {
+            let mut note = location_json(&n.location);
+            note["message"] = n.message.clone().into();
+            note
+        })
+        .collect::<Vec<_>>()
+        .into();
+    v
+}
+
+/// A GitHub Actions workflow command: `::error file=F,line=L,col=C::MESSAGE`.
+fn github_annotation(d: &Diagnostic) -> String {
+    // Workflow-command escaping: `%`, CR and LF in the message; also `:` and `,` in properties.
+    let data = |s: &str| s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    let prop = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+    let mut message = d.message.clone();
+    for n in &d.notes {
+        message.push_str(&format!("\n{}: {}", n.message, place(&n.location)));
+    }
+    if let Some(h) = &d.hint {
+        message.push_str(&format!("\nhint: {h}"));
+    }
+    let mut props = format!("file={}", prop(&d.location.file.display().to_string()));
+    if let Some(p) = d.location.pos {
+        props.push_str(&format!(",line={},col={}", p.line, p.col));
+    }
+    format!("::error {props}::{}", data(&message))
+}
+
+fn place(l: &crate::profile::diagnostic::Location) -> String {
+    match l.pos {
+        Some(p) => format!("{}:{}:{}", l.file.display(), p.line, p.col),
+        None => l.file.display().to_string(),
+    }
 }

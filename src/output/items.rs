@@ -22,11 +22,22 @@ pub fn relative_path(command: &str, tenant: &str, step: usize) -> String {
 #[derive(Debug, Clone)]
 pub struct ItemsDir {
     run_dir: PathBuf,
+    /// Folders already created, so each step costs no `mkdir` (one per command list).
+    created: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<PathBuf>>>,
 }
 
 impl ItemsDir {
     pub fn new(run_dir: &Path) -> Self {
-        ItemsDir { run_dir: run_dir.to_path_buf() }
+        ItemsDir { run_dir: run_dir.to_path_buf(), created: Default::default() }
+    }
+
+    fn ensure_dir(&self, dir: &Path) -> std::io::Result<()> {
+        let mut created = self.created.lock().unwrap_or_else(|p| p.into_inner());
+        if !created.contains(dir) {
+            std::fs::create_dir_all(dir)?;
+            created.insert(dir.to_path_buf());
+        }
+        Ok(())
     }
 
     /// Start writing a step's items.
@@ -34,11 +45,11 @@ impl ItemsDir {
         let relative = relative_path(command, tenant, step);
         let path = self.run_dir.join(&relative);
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_else(|| self.run_dir.clone());
-        std::fs::create_dir_all(&dir)?;
+        self.ensure_dir(&dir)?;
         let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let temp = dir.join(format!(".{file_name}.{}{PARTIAL_SUFFIX}", uuid::Uuid::new_v4().simple()));
         let file = File::create(&temp)?;
-        Ok(ItemsWriter { out: Some(BufWriter::with_capacity(256 * 1024, file)), temp, path, relative })
+        Ok(ItemsWriter { out: Some(BufWriter::with_capacity(32 * 1024, file)), temp, path, relative })
     }
 
     /// Remove temporary files left by a killed run.

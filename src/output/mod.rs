@@ -7,6 +7,7 @@ pub mod items;
 pub mod journal;
 pub mod merge;
 pub mod record;
+pub mod resume;
 pub mod rundir;
 pub mod sanitize;
 pub mod summary;

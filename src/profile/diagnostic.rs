@@ -32,6 +32,7 @@ impl Location {
     /// A location at `pos` in `source`.
     pub fn at(source: &Source, pos: Pos) -> Self {
         let line_text = source.line(pos.line).map(str::to_string);
+        let pos = line_text.as_deref().map_or(pos, |line| cover_quotes(line, pos));
         Location { file: source.path.clone(), pos: Some(pos), line_text }
     }
 
@@ -48,6 +49,16 @@ impl Location {
             self.pos = Some(Pos { len: "<redacted>".len(), ..pos });
         }
         self
+    }
+}
+
+/// A quoted scalar's position names its opening quote and its length is the
+/// content's: underline the quotes too.
+fn cover_quotes(line: &str, pos: Pos) -> Pos {
+    let mut chars = line.chars().skip(pos.col.saturating_sub(1));
+    match chars.next() {
+        Some(q @ ('"' | '\'')) if chars.nth(pos.len) == Some(q) => Pos { len: pos.len + 2, ..pos },
+        _ => pos,
     }
 }
 
@@ -85,11 +96,6 @@ impl Diagnostic {
     /// Set the hint in place.
     pub fn set_hint(&mut self, hint: impl Into<String>) -> &mut Self {
         self.hint = Some(hint.into());
-        self
-    }
-
-    pub fn maybe_hint(mut self, hint: Option<String>) -> Self {
-        self.hint = hint.or(self.hint);
         self
     }
 
@@ -192,19 +198,29 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         .map(|(_, c)| c)
 }
 
-/// Levenshtein distance over characters.
+/// Edit distance over characters, counting a swap of neighbours as one edit
+/// (optimal string alignment), so `emae` is one edit from `emea`.
 fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    prev[b.len()]
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -227,6 +243,7 @@ mod tests {
         assert_eq!(did_you_mean("tenant", ["tenants", "version"]), Some("tenants"));
         assert_eq!(did_you_mean("identites", ["identities", "defaults"]), Some("identities"));
         assert_eq!(did_you_mean("zzz", ["tenants", "version"]), None);
+        assert_eq!(did_you_mean("emae", ["emea", "us", "apac"]), Some("emea"));
     }
 
     #[test]

@@ -79,7 +79,9 @@ fn load_files_here(files: &[PathBuf], mut diags: Vec<Diagnostic>) -> Result<Prof
                 continue;
             }
         };
-        hasher.update(file.to_string_lossy().as_bytes());
+        // File names (not paths) and contents: the same profile checked out in
+        // different places, e.g. on each shard's machine, has the same digest.
+        hasher.update(file.file_name().map(|n| n.to_string_lossy()).unwrap_or_default().as_bytes());
         hasher.update([0]);
         hasher.update(source.text.as_bytes());
         hasher.update([0]);
@@ -116,8 +118,10 @@ fn load_files_here(files: &[PathBuf], mut diags: Vec<Diagnostic>) -> Result<Prof
 
 /// Order problems by file (load order), then line and column.
 fn sorted(mut diags: Vec<Diagnostic>, files: &[PathBuf]) -> Vec<Diagnostic> {
+    let order: std::collections::HashMap<&Path, usize> =
+        files.iter().enumerate().map(|(i, f)| (f.as_path(), i + 1)).collect();
     diags.sort_by_key(|d| {
-        let file = files.iter().position(|f| *f == d.location.file).map_or(0, |i| i + 1);
+        let file = order.get(d.location.file.as_path()).copied().unwrap_or(0);
         (file, d.location.pos.map(|p| (p.line, p.col)))
     });
     diags

@@ -60,7 +60,8 @@ pub struct Profile {
     pub commands: Vec<CommandList>,
     /// The files that were merged, in load order.
     pub sources: Vec<PathBuf>,
-    /// `sha256:<hex>` over the sources' paths and contents.
+    /// `sha256:<hex>` over the sources' file names and contents, in load order
+    /// (independent of where the profile is checked out).
     pub digest: String,
 }
 

@@ -7,7 +7,7 @@ use super::diagnostic::{did_you_mean, Diagnostic, Location};
 use super::model::{CommandList, Defaults, Identity, Profile, Step, Tenant};
 use super::syntax::Source;
 use crate::environment::{self, Environment};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One checked file.
 pub struct Checked {
@@ -21,6 +21,9 @@ type Origin = (usize, super::syntax::Pos);
 struct Resolver<'a> {
     files: &'a [Checked],
     diags: Vec<Diagnostic>,
+    /// Names written anywhere, valid or not (see `FileDecl::written`).
+    written_envs: BTreeSet<String>,
+    written_ids: BTreeSet<String>,
 }
 
 impl Resolver<'_> {
@@ -37,33 +40,22 @@ impl Resolver<'_> {
         self.diags.push(d);
     }
 
-    fn unknown(&mut self, what: &str, name: &Sp<String>, file: usize, known: Vec<&str>, extra: &str) {
-        let written = self.files.iter().any(|f| {
-            let w = &f.decl.written;
-            let names = match what {
-                "environment" => &w.environments,
-                "identity" => &w.identities,
-                _ => &w.commands,
-            };
-            names.contains(&name.value)
-        });
-        if written {
+    fn unknown(&mut self, what: &str, name: &Sp<String>, file: usize, known: &[&str], extra: &str) {
+        let written = match what {
+            "environment" => &self.written_envs,
+            _ => &self.written_ids,
+        };
+        if written.contains(&name.value) && !known.contains(&name.value.as_str()) {
             // Its definition has an error of its own, already reported.
             return;
         }
-        let mut known = known;
-        for f in self.files {
-            let w = &f.decl.written;
-            let names = match what {
-                "environment" => &w.environments,
-                "identity" => &w.identities,
-                _ => &w.commands,
-            };
-            known.extend(names.iter().map(String::as_str).filter(|n| !known.contains(n)).collect::<Vec<_>>());
-        }
-        let hint = match did_you_mean(&name.value, known.iter().copied()) {
+        let candidates = known.iter().copied().chain(written.iter().map(String::as_str));
+        let hint = match did_you_mean(&name.value, candidates) {
             Some(m) => format!("did you mean `{m}`?"),
             None if known.is_empty() => format!("no {what} is defined; declare it under `{extra}`"),
+            None if known.len() > 8 => {
+                format!("defined: {}, … ({} in all)", known[..8].join(", "), known.len())
+            }
             None => format!("defined: {}", known.join(", ")),
         };
         let d = self.at(file, name.pos, format!("unknown {what} `{}`", name.value)).hint(hint);
@@ -73,7 +65,13 @@ impl Resolver<'_> {
 
 /// Merge checked files into a [`Profile`]; every problem is returned.
 pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagnostic>> {
-    let mut r = Resolver { files: &files, diags: Vec::new() };
+    let mut r = Resolver {
+        files: &files,
+        diags: Vec::new(),
+        written_envs: files.iter().flat_map(|f| f.decl.written.environments.iter().cloned()).collect(),
+        written_ids: files.iter().flat_map(|f| f.decl.written.identities.iter().cloned()).collect(),
+    };
+    let default_identity_written = files.iter().any(|f| f.decl.written.default_identity);
 
     // defaults: each field may be set by one file only.
     let mut defaults = Defaults::default();
@@ -171,8 +169,8 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
     }
     let env_names: Vec<String> = environments.keys().cloned().collect();
     let id_names: Vec<String> = identities.keys().cloned().collect();
-    let env_known = || env_names.iter().map(String::as_str).collect::<Vec<_>>();
-    let id_known = || id_names.iter().map(String::as_str).collect::<Vec<_>>();
+    let env_known: Vec<&str> = env_names.iter().map(String::as_str).collect();
+    let id_known: Vec<&str> = id_names.iter().map(String::as_str).collect();
 
     let mut default_env_ok = true;
     if let Some((i, name)) = &default_env {
@@ -180,7 +178,7 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
             defaults.environment = name.value.clone();
         } else {
             default_env_ok = false;
-            r.unknown("environment", name, *i, env_known(), "environments:");
+            r.unknown("environment", name, *i, &env_known, "environments:");
         }
     }
     let mut default_id_ok = true;
@@ -189,7 +187,7 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
             defaults.identity = Some(name.value.clone());
         } else {
             default_id_ok = false;
-            r.unknown("identity", name, *i, id_known(), "identities:");
+            r.unknown("identity", name, *i, &id_known, "identities:");
         }
     }
 
@@ -205,15 +203,18 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
             let identity = match &t.identity {
                 Some(name) if identities.contains_key(&name.value) => Some(name.value.clone()),
                 Some(name) => {
-                    r.unknown("identity", name, i, id_known(), "identities:");
+                    r.unknown("identity", name, i, &id_known, "identities:");
                     None
                 }
-                None if default_identity.is_none()
-                    && !files.iter().any(|f| f.decl.written.default_identity) =>
-                {
-                    let d = r
-                        .at(i, t.id.pos, format!("tenant `{}` has no identity", t.id.value))
-                        .hint("set `identity:` on the tenant or `defaults.identity`");
+                None if default_identity.is_none() && !default_identity_written => {
+                    let d = r.at(i, t.id.pos, format!("tenant `{}` has no identity", t.id.value)).hint(
+                        if files.len() == 1 && has_siblings(&files[0].source.path) {
+                            "set `identity:` on the tenant or `defaults.identity`; if this file is part of a \
+                             folder profile, validate the folder"
+                        } else {
+                            "set `identity:` on the tenant or `defaults.identity`"
+                        },
+                    );
                     r.diags.push(d);
                     None
                 }
@@ -222,7 +223,7 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
             let environment = match &t.environment {
                 Some(name) if environments.contains_key(&name.value) => Some(name.value.clone()),
                 Some(name) => {
-                    r.unknown("environment", name, i, env_known(), "environments:");
+                    r.unknown("environment", name, i, &env_known, "environments:");
                     None
                 }
                 None => default_env_ok.then(|| defaults.environment.clone()),
@@ -246,4 +247,10 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
     }
     let sources = files.iter().map(|f| f.source.path.clone()).collect();
     Ok(Profile { environments, identities, defaults, tenants, commands, sources, digest })
+}
+
+/// Whether other profile files sit next to `path` (it may be one part of a folder profile).
+fn has_siblings(path: &std::path::Path) -> bool {
+    let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else { return false };
+    super::load_files_in(dir).is_ok_and(|files| files.iter().any(|f| f.file_name() != path.file_name()))
 }

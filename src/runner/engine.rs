@@ -4,7 +4,7 @@
 
 use super::event::{RunEvent, StopReason};
 use super::stop::StopSignal;
-use super::tenant::run_tenant;
+use super::tenant::{connect, run_tenant, session};
 use crate::adminapi::{AdminClient, ApiStats, RetryPolicy, TokenSource};
 use crate::environment::{http_client, Environment, HttpClientError};
 use crate::output::ItemsDir;
@@ -22,6 +22,8 @@ pub struct RunConfig {
     pub concurrency: usize,
     /// Command lists of one tenant in flight at once (steps of a list always run in order).
     pub per_tenant: usize,
+    /// Tenants that may sign in and discover their region while `concurrency` others run.
+    pub connect_ahead: usize,
     pub read_only: bool,
     pub allow_write: bool,
     pub fail_fast: bool,
@@ -39,6 +41,7 @@ impl RunConfig {
         RunConfig {
             concurrency: profile.defaults.concurrency.max(1),
             per_tenant: 1,
+            connect_ahead: profile.defaults.concurrency.max(1),
             read_only: profile.defaults.read_only,
             allow_write: false,
             fail_fast: false,
@@ -130,17 +133,32 @@ impl Engine {
     pub async fn run(&self, plan: Plan) -> Option<StopReason> {
         let ctx = &self.ctx;
         ctx.emit(RunEvent::Started { tenants: plan.tenants.len(), steps: plan.step_count() });
-        let permits = Arc::new(tokio::sync::Semaphore::new(ctx.config.concurrency.max(1)));
+        // Two stages: up to `concurrency` tenants run cmdlets (`slots`), and up to
+        // `connect_ahead` more sign in and discover their region ahead of them (`window`
+        // bounds both), so a tenant's connection latency overlaps other tenants' steps.
+        let running = ctx.config.concurrency.max(1);
+        let slots = Arc::new(tokio::sync::Semaphore::new(running));
+        let window = Arc::new(tokio::sync::Semaphore::new(running.saturating_add(ctx.config.connect_ahead)));
         let mut tasks = tokio::task::JoinSet::new();
         for tenant in plan.tenants {
-            let Ok(permit) = permits.clone().acquire_owned().await else { break };
+            let Ok(admitted) = window.clone().acquire_owned().await else { break };
             if ctx.stop.is_stopped() {
                 break;
             }
             let ctx = ctx.clone();
+            let slots = slots.clone();
             tasks.spawn(async move {
-                run_tenant(&ctx, tenant).await;
-                drop(permit);
+                let session = session(&ctx, &tenant.tenant);
+                let sign_in_failures = match &session {
+                    Ok(s) => connect(s, &tenant.steps).await,
+                    Err(_) => Default::default(),
+                };
+                let Ok(slot) = slots.acquire_owned().await else { return };
+                if !ctx.stop.is_stopped() {
+                    run_tenant(&ctx, tenant, session, sign_in_failures).await;
+                }
+                drop(slot);
+                drop(admitted);
             });
             // Reap finished tasks as we go so the set stays small on huge runs.
             while let Some(done) = tasks.try_join_next() {

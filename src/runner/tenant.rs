@@ -61,18 +61,45 @@ pub(super) fn session(ctx: &Context, tenant: &Tenant) -> Result<TenantSession, A
     Ok(TenantSession::new(client.clone(), env.clone(), &tenant.id, anchor, tokens))
 }
 
-pub(super) async fn run_tenant(ctx: &Arc<Context>, plan: TenantPlan) {
+/// Sign in and discover the compliance region for every service the tenant's steps
+/// use, before the tenant takes one of the `-j` slots. Tokens and the region are
+/// cached, so the steps' first calls are cheap. Returns the sign-in failures per
+/// service, which fail those steps without asking the token endpoint again; a region
+/// lookup that failed is retried by the first step that needs it.
+pub(super) async fn connect(session: &TenantSession, steps: &[PlannedStep]) -> HashMap<Service, ApiError> {
+    let mut failures = HashMap::new();
+    let services: BTreeSet<Service> = steps.iter().map(|s| s.step.service).collect();
+    for service in services {
+        if let Err(e) = session.check_token(service).await {
+            failures.insert(service, e);
+            continue;
+        }
+        let mut attempts = 0;
+        if let Err(e) = session.base(service, &mut attempts).await {
+            tracing::debug!(tenant = session.tenant(), %service, "connect: {}", e.message);
+        }
+    }
+    failures
+}
+
+/// Run one tenant's steps on a session built by [`session`] (and usually already
+/// connected by [`connect`]).
+pub(super) async fn run_tenant(
+    ctx: &Arc<Context>,
+    plan: TenantPlan,
+    session: Result<TenantSession, ApiError>,
+    sign_in_failures: HashMap<Service, ApiError>,
+) {
     let started = Instant::now();
     let tenant = plan.tenant.id.clone();
     ctx.emit(RunEvent::TenantStarted { tenant: tenant.clone() });
     let state = Mutex::new(TenantState {
-        auth: HashMap::new(),
+        auth: sign_in_failures,
         breaker: CircuitBreaker::new(ctx.config.breaker_threshold),
         granted: HashMap::new(),
         counts: Counts::default(),
         first_error: None,
     });
-    let session = session(ctx, &plan.tenant);
     if let (Ok(session), true) = (&session, ctx.config.preflight) {
         preflight(session, &plan.steps, &state).await;
     }
@@ -231,13 +258,9 @@ async fn run_step(
             }
         },
         Err(InvokeError::Api { error, attempts, warnings }) => {
-            {
-                let mut s = lock(state);
-                s.breaker.record_failure(&error);
-                if error.kind == ErrorKind::Auth {
-                    s.auth.insert(step.service, error.clone());
-                }
-            }
+            // A 401 that survived a renewal fails this step only: the tenant's
+            // short-circuit is for sign-in failures (see `check_token` above).
+            lock(state).breaker.record_failure(&error);
             StepRecord { warnings, ..record(StepStatus::Failed, attempts, Some(error)) }
         }
         Err(InvokeError::Sink(e)) => {

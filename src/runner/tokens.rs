@@ -18,21 +18,21 @@ pub struct BrokerTokens {
 }
 
 impl BrokerTokens {
-    /// A broker with the on-disk refresh-token cache (where `login` stores it).
-    pub fn new() -> Self {
-        let options =
-            BrokerOptions { cache_dir: BrokerOptions::default_cache_dir(), ..BrokerOptions::default() };
+    /// A broker with the on-disk refresh-token cache (where `login` stores it). Identity
+    /// endpoints get the profile's per-request `timeout` when it is longer than the
+    /// broker's default (a short admin API timeout must not starve sign-in).
+    pub fn new(timeout: std::time::Duration) -> Self {
+        let defaults = BrokerOptions::default();
+        let options = BrokerOptions {
+            cache_dir: BrokerOptions::default_cache_dir(),
+            timeout: timeout.max(defaults.timeout),
+            ..defaults
+        };
         BrokerTokens { broker: TokenBroker::new(options) }
     }
 
     pub fn with_broker(broker: TokenBroker) -> Self {
         BrokerTokens { broker }
-    }
-}
-
-impl Default for BrokerTokens {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
@@ -55,8 +55,8 @@ impl TokenSource for Bound {
         })
     }
 
-    fn invalidate(&self, resource: &str) {
-        self.broker.invalidate(&self.identity, &self.tenant, resource);
+    fn invalidate(&self, resource: &str, rejected: &Secret) {
+        self.broker.invalidate(&self.identity, &self.tenant, resource, rejected);
     }
 }
 

@@ -44,8 +44,9 @@ pub fn check(ck: &mut Checker<'_>, root: &Node, base: &Path) -> FileDecl {
         Some(n) => {
             let shown = match &n.value {
                 Value::Int(i) => i.to_string(),
+                Value::Float(f) => f.to_string(),
                 Value::Str(s) => format!("\"{s}\""),
-                other => other.kind().to_string(),
+                other => format!("({})", other.kind()),
             };
             ck.error(n.pos, format!("unsupported profile version {shown}"))
                 .set_hint("this tenantrun reads `version: 1`");
@@ -111,6 +112,13 @@ fn environments(ck: &mut Checker<'_>, node: &Node, base: &Path) -> Vec<(Sp<Strin
     let mut out = Vec::new();
     for (name, value) in named(ck, node, "environments") {
         let path = format!("environments.{}", name.value);
+        if name.value == crate::environment::EMULATOR {
+            ck.error(name.pos, "`environments.emulator` cannot be redeclared: it is the built-in emulator")
+                .set_hint(
+                    "to use an emulator you started yourself, declare it under another name, e.g. `local:`",
+                );
+            continue;
+        }
         let Some(t) = ck.table(value, &path, ENVIRONMENT_KEYS) else { continue };
         let authority =
             ck.required(&t, &path, "authority").and_then(|n| ck.string(n, &format!("{path}.authority")));

@@ -64,6 +64,12 @@ fn tenant(ck: &mut Checker<'_>, node: &Node, path: &str) -> Option<TenantDecl> {
         }
     }
     let bypass = ck.opt_bool(&t, path, "bypass_mailbox_anchoring");
+    if let (Some(a), Some(b)) = (&anchor_mailbox, &bypass) {
+        if b.value {
+            ck.error(a.pos, format!("`{path}` sets `anchor_mailbox` and `bypass_mailbox_anchoring: true`"))
+                .set_hint("keep one: an anchor mailbox, or no anchor at all");
+        }
+    }
     Some(TenantDecl {
         id: id?,
         name,

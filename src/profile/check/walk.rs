@@ -32,10 +32,6 @@ impl<'n> Table<'n> {
     pub fn drop_nulls(&mut self, keys: &[&str]) {
         self.entries.retain(|(k, v)| !(v.value == Value::Null && keys.contains(&k.name.as_str())));
     }
-
-    pub fn entries(&self) -> impl Iterator<Item = &'n (Key, Node)> + '_ {
-        self.entries.iter().copied()
-    }
 }
 
 impl<'a> Checker<'a> {
