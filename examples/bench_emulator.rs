@@ -3,7 +3,9 @@
 //! 1. throughput: N keep-alive HTTP/1.1 connections send InvokeCommand back to back for
 //!    S seconds, at zero injected latency;
 //! 2. held connections: C connections each send one InvokeCommand while the emulator
-//!    injects L ms of latency, so all C are in flight at once.
+//!    injects L ms of latency, so all C are in flight at once;
+//! 3. token grants: 16 concurrent clients ask for client-credentials tokens of distinct
+//!    tenants for 3 seconds (each grant signs a fresh RS256 token).
 //!
 //! Run: `cargo run --release --example bench_emulator -- [--connections 64] [--seconds 5]
 //! [--held 5000] [--latency-ms 2000]`
@@ -213,9 +215,55 @@ async fn held(a: &Args) {
     emu.shutdown().await;
 }
 
+async fn tokens() {
+    let emu = Emulator::start(config(0)).await.expect("start");
+    let url = format!("{}login/", emu.base_url());
+    let client = reqwest::Client::builder().pool_max_idle_per_host(16).build().expect("client");
+    let stop = Arc::new(AtomicBool::new(false));
+    let done = Arc::new(AtomicU64::new(0));
+    let mut tasks = Vec::new();
+    for worker in 0..16u64 {
+        let (client, url, stop, done) = (client.clone(), url.clone(), stop.clone(), done.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut n = 0u64;
+            while !stop.load(Relaxed) {
+                n += 1;
+                let resp = client
+                    .post(format!("{url}tenant-{worker}-{n}.onmicrosoft.com/oauth2/v2.0/token"))
+                    .form(&[
+                        ("grant_type", "client_credentials"),
+                        ("client_id", APP_CLIENT_ID),
+                        ("client_secret", APP_CLIENT_SECRET),
+                        ("scope", "https://ps.compliance.protection.outlook.com/.default"),
+                    ])
+                    .send()
+                    .await
+                    .expect("token request");
+                if resp.status() == 200 && resp.bytes().await.is_ok() {
+                    done.fetch_add(1, Relaxed);
+                }
+            }
+        }));
+    }
+    let started = Instant::now();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    stop.store(true, Relaxed);
+    for t in tasks {
+        let _ = t.await;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    println!(
+        "tokens: {:.0} client-credentials grants/s ({} tokens for distinct tenants, 16 concurrent clients)",
+        done.load(Relaxed) as f64 / elapsed,
+        emu.stats().tokens_issued
+    );
+    emu.shutdown().await;
+}
+
 #[tokio::main]
 async fn main() {
     let a = args();
     throughput(&a).await;
     held(&a).await;
+    tokens().await;
 }

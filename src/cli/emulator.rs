@@ -28,10 +28,10 @@ pub struct EmulatorArgs {
     /// Where to write the generated certificate (PEM) with --tls [default: a temp file].
     #[arg(long, value_name = "FILE", requires = "tls")]
     pub tls_cert_file: Option<PathBuf>,
-    /// Seed for the synthetic datasets and the fault dice.
+    /// Seed for the synthetic datasets and the fault dice [default: 0].
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Latency added to every protocol request, in milliseconds.
+    /// Latency added to every protocol request (token endpoints and admin API), in milliseconds [default: 0].
     #[arg(long, value_name = "MS")]
     pub latency_ms: Option<u64>,
     /// Extra random latency 0..=MS added to admin API calls.
@@ -43,7 +43,7 @@ pub struct EmulatorArgs {
     /// Answer 429 while more than N admin API calls of one tenant are in flight (0 = no limit).
     #[arg(long, value_name = "N")]
     pub tenant_concurrency_limit: Option<u64>,
-    /// Retry-After seconds sent with 429 and 503.
+    /// Retry-After seconds sent with 429 and 503 [default: 1].
     #[arg(long, value_name = "SECS")]
     pub retry_after: Option<u64>,
     /// Probability (0..1) that an admin API call fails with a 5xx.

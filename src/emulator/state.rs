@@ -64,15 +64,25 @@ impl State {
     }
 }
 
-/// `client-request-id`s seen so far, sharded so concurrent requests rarely contend.
+/// `client-request-id`s seen recently, sharded so concurrent requests rarely contend.
+/// Each shard keeps two generations of at most `GENERATION` ids, so memory stays bounded
+/// (about 4 million ids remembered) however long the emulator runs.
 #[derive(Debug)]
 pub struct RequestIds {
-    shards: Vec<Mutex<HashSet<u128>>>,
+    shards: Vec<Mutex<Generations>>,
 }
+
+#[derive(Debug, Default)]
+struct Generations {
+    current: HashSet<u128>,
+    previous: HashSet<u128>,
+}
+
+const GENERATION: usize = 32_768;
 
 impl Default for RequestIds {
     fn default() -> Self {
-        RequestIds { shards: (0..ID_SHARDS).map(|_| Mutex::new(HashSet::new())).collect() }
+        RequestIds { shards: (0..ID_SHARDS).map(|_| Mutex::new(Generations::default())).collect() }
     }
 }
 
@@ -88,12 +98,47 @@ impl RequestIds {
             }
         };
         let shard = (key as usize ^ (key >> 64) as usize) % ID_SHARDS;
-        self.shards[shard].lock().insert(key)
+        let mut g = self.shards[shard].lock();
+        if g.previous.contains(&key) {
+            return false;
+        }
+        if g.current.len() >= GENERATION {
+            g.previous = std::mem::take(&mut g.current);
+        }
+        g.current.insert(key)
     }
 
     pub fn clear(&self) {
         for s in &self.shards {
-            s.lock().clear();
+            let mut g = s.lock();
+            g.current.clear();
+            g.previous.clear();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RequestIds;
+
+    #[test]
+    fn request_ids_detect_reuse_and_stay_bounded() {
+        let ids = RequestIds::default();
+        assert!(ids.insert("6a1f0000-0000-4000-8000-000000000001"));
+        assert!(!ids.insert("6a1f0000-0000-4000-8000-000000000001"));
+        assert!(ids.insert("not-a-uuid"));
+        assert!(!ids.insert("not-a-uuid"));
+        for n in 0..300_000u128 {
+            ids.insert(&uuid::Uuid::from_u128(n << 7 | 1).to_string());
+        }
+        let held: usize = ids
+            .shards
+            .iter()
+            .map(|s| {
+                let g = s.lock();
+                g.current.len() + g.previous.len()
+            })
+            .sum();
+        assert!(held <= 2 * super::GENERATION * super::ID_SHARDS, "{held}");
     }
 }
