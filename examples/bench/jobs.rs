@@ -177,8 +177,8 @@ impl Bench {
         Ok(())
     }
 
-    /// 3. Memory: 10,000 tenants at C = 64, and one tenant whose `Get-Mailbox`
-    /// returns 100,000 objects.
+    /// Point 3, memory: 10,000 tenants at C = 64, and one tenant whose
+    /// `Get-Mailbox` returns 100,000 objects.
     pub fn memory(&mut self) -> Result<(), String> {
         let n = if self.quick { 300 } else { 10_000 };
         let emu = self.emulator(EmulatorConfig::default())?;
