@@ -157,6 +157,13 @@ impl TokenBroker {
         }
     }
 
+    /// Drop the cached access tokens of (`identity`, `tenant`) for every resource: a run
+    /// calls this when a tenant has finished, so a 10,000-tenant run does not keep
+    /// 10,000 tokens it will never use again. Rotated refresh tokens are kept.
+    pub fn forget_tenant(&self, identity: &Identity, tenant: &str) {
+        self.inner.cache.remove_tenant(&identity.name, tenant);
+    }
+
     pub fn stats(&self) -> TokenStats {
         TokenStats {
             requests: self.inner.counters.requests.load(Ordering::Relaxed),

@@ -97,6 +97,13 @@ impl TokenCache {
         slots.entry(key).or_default().clone()
     }
 
+    /// Remove every slot of (identity, tenant), whatever the environment and resource.
+    pub fn remove_tenant(&self, identity: &str, tenant: &str) {
+        let tenant = tenant.to_ascii_lowercase();
+        let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+        slots.retain(|k, _| !(k.0 == identity && k.2 == tenant));
+    }
+
     /// Every slot of (identity, tenant, resource), whatever the environment.
     pub fn existing_for(&self, identity: &str, tenant: &str, resource: &str) -> Vec<Arc<Slot>> {
         let probe = SlotKey::new(identity, "", tenant, resource);
@@ -128,6 +135,22 @@ mod tests {
         let t = token(8);
         let before = t.expires_at.duration_since(renew_at(&t, Duration::from_secs(300))).expect("before");
         assert!(before <= Duration::from_secs(2) && before >= Duration::from_millis(1900), "{before:?}");
+    }
+
+    #[test]
+    fn remove_tenant_drops_only_that_tenants_slots() {
+        let cache = TokenCache::default();
+        for (tenant, resource) in [("a.example", "r1"), ("a.example", "r2"), ("b.example", "r1")] {
+            cache
+                .slot(SlotKey::new("app", "https://login/", tenant, resource))
+                .store(token(3600), Duration::ZERO);
+        }
+        cache.remove_tenant("app", "A.example");
+        assert!(cache.existing_for("app", "a.example", "r1").is_empty());
+        assert!(cache.existing_for("app", "a.example", "r2").is_empty());
+        assert_eq!(cache.existing_for("app", "b.example", "r1").len(), 1);
+        cache.remove_tenant("other", "b.example");
+        assert_eq!(cache.existing_for("app", "b.example", "r1").len(), 1);
     }
 
     #[test]

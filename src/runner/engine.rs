@@ -59,6 +59,8 @@ pub trait TokenProvider: Send + Sync {
     fn source(&self, identity: &Identity, env: &Arc<Environment>, tenant: &str) -> Arc<dyn TokenSource>;
     /// (token requests sent, cache hits) so far.
     fn stats(&self) -> (u64, u64);
+    /// `tenant` has finished: its access tokens will not be asked for again in this run.
+    fn release(&self, _identity: &Identity, _tenant: &str) {}
 }
 
 /// Why the engine could not be set up.
@@ -154,8 +156,12 @@ impl Engine {
                     Err(_) => Default::default(),
                 };
                 let Ok(slot) = slots.acquire_owned().await else { return };
+                let (tenant_id, identity) = (tenant.tenant.id.clone(), tenant.tenant.identity.clone());
                 if !ctx.stop.is_stopped() {
                     run_tenant(&ctx, tenant, session, sign_in_failures).await;
+                }
+                if let Some(identity) = ctx.identities.get(&identity) {
+                    ctx.tokens.release(identity, &tenant_id);
                 }
                 drop(slot);
                 drop(admitted);

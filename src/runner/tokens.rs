@@ -74,4 +74,8 @@ impl TokenProvider for BrokerTokens {
         let s = self.broker.stats();
         (s.requests, s.cache_hits)
     }
+
+    fn release(&self, identity: &Identity, tenant: &str) {
+        self.broker.forget_tenant(identity, tenant);
+    }
 }
