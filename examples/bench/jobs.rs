@@ -177,22 +177,20 @@ impl Bench {
         Ok(())
     }
 
+    /// A peak-RSS row against the 64 MiB target.
+    fn rss_row(&mut self, point: &str, cost: &Cost) {
+        let mib = cost.peak_rss_kib as f64 / 1024.0;
+        let figure = format!("**{mib:.1} MiB** ({:.2} s)", cost.wall.as_secs_f64());
+        self.row(point, figure, "≤ 64 MiB", Some(cost.peak_rss_kib <= 64 * 1024));
+    }
+
     /// Point 3, memory: 10,000 tenants at C = 64, and one tenant whose
     /// `Get-Mailbox` returns 100,000 objects.
     pub fn memory(&mut self) -> Result<(), String> {
         let n = if self.quick { 300 } else { 10_000 };
         let emu = self.emulator(EmulatorConfig::default())?;
         let job = self.job("memory-tenants", &emu, n, 64, &STEPS)?;
-        self.row(
-            &format!("peak RSS, {n} tenants, C=64"),
-            format!(
-                "**{:.1} MiB** ({:.2} s)",
-                job.cost.peak_rss_kib as f64 / 1024.0,
-                job.cost.wall.as_secs_f64()
-            ),
-            "≤ 64 MiB",
-            Some(job.cost.peak_rss_kib <= 64 * 1024),
-        );
+        self.rss_row(&format!("peak RSS, {n} tenants, C=64"), &job.cost);
         drop(emu);
         let objects = if self.quick { 5_000 } else { 100_000 };
         let tenant = scenario::tenant_id(1);
@@ -207,16 +205,7 @@ impl Bench {
         if job.stats.items_served < objects as u64 {
             return Err(format!("emulator served {} mailboxes, expected {objects}", job.stats.items_served));
         }
-        self.row(
-            &format!("peak RSS, 1 tenant, Get-Mailbox → {objects} objects"),
-            format!(
-                "**{:.1} MiB** ({:.2} s)",
-                job.cost.peak_rss_kib as f64 / 1024.0,
-                job.cost.wall.as_secs_f64()
-            ),
-            "≤ 64 MiB",
-            Some(job.cost.peak_rss_kib <= 64 * 1024),
-        );
+        self.rss_row(&format!("peak RSS, 1 tenant, Get-Mailbox → {objects} objects"), &job.cost);
         Ok(())
     }
 
