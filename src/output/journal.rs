@@ -72,23 +72,30 @@ fn complete_prefix_len(file: &mut File, len: u64) -> std::io::Result<u64> {
 /// Every complete line of a journal, in order. A last line without its newline is
 /// ignored (torn by a kill); a malformed complete line is an error.
 pub fn read(path: &Path) -> Result<Vec<StepRecord>, JournalError> {
-    let text = match std::fs::read(path) {
-        Ok(t) => t,
+    let io = |source| JournalError::Io { path: path.display().to_string(), source };
+    let file = match File::open(path) {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(source) => return Err(JournalError::Io { path: path.display().to_string(), source }),
+        Err(source) => return Err(io(source)),
     };
-    let complete = match text.iter().rposition(|b| *b == b'\n') {
-        Some(i) => &text[..=i],
-        None => &[][..],
-    };
+    // Line by line: a 30,000-step journal is never held as one text besides its records.
+    let mut reader = std::io::BufReader::with_capacity(64 * 1024, file);
+    let mut line = Vec::new();
     let mut out = Vec::new();
-    for (i, line) in complete.split(|b| *b == b'\n').enumerate() {
+    for number in 1.. {
+        line.clear();
+        if std::io::BufRead::read_until(&mut reader, b'\n', &mut line).map_err(io)? == 0 {
+            break;
+        }
+        if line.last() != Some(&b'\n') {
+            break; // torn by a kill
+        }
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let record = serde_json::from_slice(line).map_err(|e| JournalError::Corrupt {
+        let record = serde_json::from_slice(&line).map_err(|e| JournalError::Corrupt {
             path: path.display().to_string(),
-            line: i + 1,
+            line: number,
             reason: e.to_string(),
         })?;
         out.push(record);
