@@ -8,6 +8,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tenantrun::emulator::{Emulator, EmulatorConfig, EmulatorHandle, Stats, TenantConfig};
+use tenantrun::output::journal;
+use tenantrun::output::rundir::RESULTS;
+use tenantrun::output::StepStatus;
 
 /// The `tenantrun` binary next to this example (`target/<profile>/tenantrun`).
 pub fn sibling_binary() -> Result<PathBuf, String> {
@@ -322,25 +325,19 @@ impl Bench {
     }
 }
 
-/// Count ok / not-ok lines of the run's results.jsonl and per-tenant retries.
+/// Count ok / not-ok steps of the run's journal (the project's own reader, last line
+/// per step wins) and per-tenant retries.
 fn read_journal(out: &Path) -> Result<(usize, usize, BTreeMap<String, u64>), String> {
-    let run_dir = std::fs::read_dir(out)
+    let results = std::fs::read_dir(out)
         .map_err(|e| format!("{}: {e}", out.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| p.join("results.jsonl").is_file())
-        .ok_or_else(|| format!("no run directory with results.jsonl under {}", out.display()))?;
-    let text = std::fs::read_to_string(run_dir.join("results.jsonl")).map_err(|e| e.to_string())?;
-    let (mut ok, mut not_ok) = (0, 0);
+        .filter_map(|e| e.ok().map(|e| e.path().join(RESULTS)))
+        .find(|p| p.is_file())
+        .ok_or_else(|| format!("no run directory with {RESULTS} under {}", out.display()))?;
+    let records = journal::effective(journal::read(&results).map_err(|e| e.to_string())?);
+    let ok = records.iter().filter(|r| r.status == StepStatus::Ok).count();
     let mut retries: BTreeMap<String, u64> = BTreeMap::new();
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let v: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("results.jsonl: {e}"))?;
-        if v["status"] == "ok" {
-            ok += 1;
-        } else {
-            not_ok += 1;
-        }
-        let tenant = v["tenant"].as_str().unwrap_or_default().to_string();
-        *retries.entry(tenant).or_default() += v["attempts"].as_u64().unwrap_or(1).saturating_sub(1);
+    for r in &records {
+        *retries.entry(r.tenant.clone()).or_default() += u64::from(r.attempts.saturating_sub(1));
     }
-    Ok((ok, not_ok, retries))
+    Ok((ok, records.len() - ok, retries))
 }

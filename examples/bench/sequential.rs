@@ -21,20 +21,13 @@ pub async fn run(base: &str, tenants: &[String]) -> Result<(Duration, u64), Stri
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| e.to_string())?;
-        let token: Value = http
-            .post(format!("{base}/login/{tenant}/oauth2/v2.0/token"))
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("client_id", CLIENT_ID),
-                ("client_secret", SECRET),
-                ("scope", &format!("{RESOURCE}/.default")),
-            ])
-            .send()
-            .await
-            .map_err(|e| e.to_string())?
-            .json()
-            .await
-            .map_err(|e| e.to_string())?;
+        let token = json(http.post(format!("{base}/login/{tenant}/oauth2/v2.0/token")).form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", CLIENT_ID),
+            ("client_secret", SECRET),
+            ("scope", &format!("{RESOURCE}/.default")),
+        ]))
+        .await?;
         let token = token["access_token"].as_str().ok_or("no access_token")?.to_string();
         let anchor = format!("{APP_ANCHOR}{tenant}");
         let banner = http
@@ -47,33 +40,28 @@ pub async fn run(base: &str, tenants: &[String]) -> Result<(Duration, u64), Stri
             .send()
             .await
             .map_err(|e| e.to_string())?;
-        let api = match banner.headers().get("location").and_then(|l| l.to_str().ok()) {
-            Some(loc) => match loc.find("/adminapi/") {
-                Some(i) => loc[..i].to_string(),
-                None => format!("{base}/compliance"),
-            },
-            None => format!("{base}/compliance"),
-        };
+        let api = banner
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .and_then(|loc| loc.find("/adminapi/").map(|i| loc[..i].to_string()))
+            .unwrap_or_else(|| format!("{base}/compliance"));
         let connection = uuid::Uuid::new_v4().to_string();
         for cmdlet in STEPS {
             let mut url = format!("{api}/adminapi/beta/{tenant}/InvokeCommand");
             loop {
-                let page: Value = http
-                    .post(&url)
-                    .bearer_auth(&token)
-                    .header("X-ResponseFormat", "json")
-                    .header("Prefer", "odata.maxpagesize=1000")
-                    .header("X-CmdletName", cmdlet)
-                    .header("X-AnchorMailbox", &anchor)
-                    .header("connection-id", &connection)
-                    .header("client-request-id", uuid::Uuid::new_v4().to_string())
-                    .json(&serde_json::json!({"CmdletInput": {"CmdletName": cmdlet, "Parameters": {}}}))
-                    .send()
-                    .await
-                    .map_err(|e| e.to_string())?
-                    .json()
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let page = json(
+                    http.post(&url)
+                        .bearer_auth(&token)
+                        .header("X-ResponseFormat", "json")
+                        .header("Prefer", "odata.maxpagesize=1000")
+                        .header("X-CmdletName", cmdlet)
+                        .header("X-AnchorMailbox", &anchor)
+                        .header("connection-id", &connection)
+                        .header("client-request-id", uuid::Uuid::new_v4().to_string())
+                        .json(&serde_json::json!({"CmdletInput": {"CmdletName": cmdlet, "Parameters": {}}})),
+                )
+                .await?;
                 items += page["value"].as_array().map_or(0, |v| v.len() as u64);
                 match page["@odata.nextLink"].as_str() {
                     Some(next) => url = next.to_string(),
@@ -83,4 +71,9 @@ pub async fn run(base: &str, tenants: &[String]) -> Result<(Duration, u64), Stri
         }
     }
     Ok((start.elapsed(), items))
+}
+
+/// Send and read a JSON answer.
+async fn json(request: reqwest::RequestBuilder) -> Result<Value, String> {
+    request.send().await.map_err(|e| e.to_string())?.json().await.map_err(|e| e.to_string())
 }
