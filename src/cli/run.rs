@@ -204,20 +204,13 @@ fn open_run(
     }
     let (id, dir) = output::rundir::create(out)
         .map_err(|e| CliError::Fatal(format!("cannot create a run directory in {}: {e}", out.display())))?;
-    let s = Summary {
-        run_id: id.clone(),
-        started_at: output::rundir::now_rfc3339(),
-        finished_at: None,
-        interrupted: false,
-        profile_digest: profile.digest.clone(),
-        profiles: profile.sources.iter().map(|p| p.display().to_string()).collect(),
-        selection: selection.clone(),
-        counts: Default::default(),
-        tenants: Default::default(),
-        totals: Default::default(),
-        resumes: 0,
-        merged_from: vec![],
-    };
+    let s = Summary::started(
+        id.clone(),
+        output::rundir::now_rfc3339(),
+        profile.digest.clone(),
+        profile.sources.iter().map(|p| p.display().to_string()).collect(),
+        selection.clone(),
+    );
     Ok((id, dir, s))
 }
 

@@ -93,6 +93,30 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// A run that has just started: nothing counted yet, not finished, never resumed.
+    pub fn started(
+        run_id: String,
+        started_at: String,
+        profile_digest: String,
+        profiles: Vec<String>,
+        selection: SelectionRecord,
+    ) -> Self {
+        Summary {
+            run_id,
+            started_at,
+            finished_at: None,
+            interrupted: false,
+            profile_digest,
+            profiles,
+            selection,
+            counts: Counts::default(),
+            tenants: BTreeMap::new(),
+            totals: Totals::default(),
+            resumes: 0,
+            merged_from: vec![],
+        }
+    }
+
     /// Fill `counts` and `tenants` from the planned step count per tenant and the
     /// effective records.
     pub fn tally(&mut self, planned: &BTreeMap<String, u64>, records: &[StepRecord]) {
@@ -193,20 +217,7 @@ mod tests {
             rec("c", 0, StepStatus::Ok),
             rec("d", 0, StepStatus::Skipped),
         ];
-        let mut s = Summary {
-            run_id: "r".into(),
-            started_at: "t".into(),
-            finished_at: None,
-            interrupted: false,
-            profile_digest: "d".into(),
-            profiles: vec![],
-            selection: SelectionRecord::default(),
-            counts: Counts::default(),
-            tenants: BTreeMap::new(),
-            totals: Totals::default(),
-            resumes: 0,
-            merged_from: vec![],
-        };
+        let mut s = Summary::started("r".into(), "t".into(), "d".into(), vec![], SelectionRecord::default());
         s.tally(&planned, &records);
         assert_eq!(s.counts, Counts { ok: 4, failed: 1, skipped: 1, not_run: 1 });
         let st: Vec<_> = s.tenants.values().map(|t| t.status.as_str()).collect();

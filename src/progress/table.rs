@@ -69,9 +69,8 @@ fn one_line(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::adminapi::ErrorKind;
-    use crate::output::{Counts, SelectionRecord, StepError, Totals};
+    use crate::output::{SelectionRecord, StepError};
     use crate::profile::Service;
-    use std::collections::BTreeMap;
 
     #[test]
     fn table_lists_counts_slowest_and_failures() {
@@ -102,20 +101,8 @@ mod tests {
                 }),
             ),
         ];
-        let mut s = Summary {
-            run_id: "RID".into(),
-            started_at: String::new(),
-            finished_at: None,
-            interrupted: false,
-            profile_digest: String::new(),
-            profiles: vec![],
-            selection: SelectionRecord::default(),
-            counts: Counts::default(),
-            tenants: BTreeMap::new(),
-            totals: Totals::default(),
-            resumes: 0,
-            merged_from: vec![],
-        };
+        let mut s =
+            Summary::started("RID".into(), String::new(), String::new(), vec![], SelectionRecord::default());
         s.tally(&[("a.example".to_string(), 1), ("b.example".to_string(), 1)].into(), &records);
         let text = render_summary(&s, &records, Path::new("runs/RID"));
         assert!(
