@@ -1,7 +1,8 @@
 //! Consumers of run events that write the run directory (SPEC §3): the journal
-//! `results.jsonl`, items files, `summary.json`, CSV/JSON exports; plus reading a
+//! `results.jsonl`, items files, `checks.jsonl`, `summary.json`, CSV/JSON exports; plus reading a
 //! run back for `--resume` and combining shards for `merge`.
 
+pub mod checks;
 pub mod export;
 pub mod items;
 pub mod journal;

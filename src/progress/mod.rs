@@ -3,9 +3,11 @@
 //! final summary table printed on stdout.
 
 mod bar;
+pub mod checks_table;
 mod plain;
 pub mod table;
 
+pub use checks_table::render_checks;
 pub use table::render_summary;
 
 use crate::runner::RunEvent;

@@ -51,6 +51,7 @@ pub fn render_summary(summary: &Summary, records: &[StepRecord], run_dir: &Path)
             let _ = writeln!(out, "  … and {} more (see results.jsonl)", failures.len() - MAX_FAILURES);
         }
     }
+    out.push_str(&super::checks_table::render_checks(summary));
     let _ = writeln!(out, "\nRun directory: {}", run_dir.display());
     out
 }
