@@ -279,7 +279,7 @@ fn double_ctrl_c_stops_at_once_and_still_writes_the_final_summary() {
     let summary = final_summary(&run);
     assert!(summary["counts"]["not_run"].as_u64().unwrap() > 0, "{summary}");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("stopping now: steps in flight are abandoned"), "{err}");
+    assert!(err.contains("aborted: steps in flight are abandoned; writing the summary"), "{err}");
     assert!(err.contains("resume with:\n  tenantrun run profile.yaml --resume runs/"), "{err}");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("(interrupted)"), "{stdout}");

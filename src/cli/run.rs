@@ -393,12 +393,12 @@ fn spawn_signal_handler(
         }
         signals.next().await;
         progress::log_sink::eprint_line(
-            "stopping now: steps in flight are abandoned; writing the summary (Ctrl-C again to quit at once)",
+            "aborted: steps in flight are abandoned; writing the summary (Ctrl-C again to quit at once)",
         );
         let _ = abort.send(());
         signals.next().await;
         progress::log_sink::eprint_line(
-            "aborted: results.jsonl holds every step finished so far (resume with --resume)",
+            "quit: results.jsonl holds every step finished so far (resume with --resume)",
         );
         std::process::exit(i32::from(crate::error::exit::INTERRUPTED));
     });
