@@ -120,7 +120,11 @@ pub fn execute(args: ValidateArgs) -> Result<(), CliError> {
             let annotations: String = all
                 .iter()
                 .map(|d| github_annotation(d) + "\n")
-                .chain(warnings.iter().map(|w| github_annotation(w).replacen("::error ", "::warning ", 1) + "\n"))
+                .chain(
+                    warnings
+                        .iter()
+                        .map(|w| github_annotation(w).replacen("::error ", "::warning ", 1) + "\n"),
+                )
                 .collect();
             pipe::out(&format!("{out}{annotations}"));
             if problems > 0 {

@@ -10,7 +10,9 @@ use std::cmp::Ordering;
 /// `actual -eq expected`. An array literal compares element by element.
 pub fn equals(actual: &Value, expected: &Value) -> bool {
     match (actual, expected) {
-        (Value::Array(a), Value::Array(e)) => a.len() == e.len() && a.iter().zip(e).all(|(a, e)| equals(a, e)),
+        (Value::Array(a), Value::Array(e)) => {
+            a.len() == e.len() && a.iter().zip(e).all(|(a, e)| equals(a, e))
+        }
         (Value::Array(a), e) => a.iter().any(|a| scalar_equals(a, e)),
         (a, e) => scalar_equals(a, e),
     }

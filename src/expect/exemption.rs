@@ -23,7 +23,8 @@ pub struct Exemption {
 
 impl PartialEq for Exemption {
     fn eq(&self, o: &Self) -> bool {
-        (&self.check, &self.tenants, &self.reason, self.expires) == (&o.check, &o.tenants, &o.reason, o.expires)
+        (&self.check, &self.tenants, &self.reason, self.expires)
+            == (&o.check, &o.tenants, &o.reason, o.expires)
     }
 }
 
@@ -44,7 +45,12 @@ pub enum ExemptionError {
 }
 
 impl Exemption {
-    pub fn new(check: &str, tenants: Vec<String>, reason: String, expires: Date) -> Result<Self, ExemptionError> {
+    pub fn new(
+        check: &str,
+        tenants: Vec<String>,
+        reason: String,
+        expires: Date,
+    ) -> Result<Self, ExemptionError> {
         let matcher = globset::GlobBuilder::new(check)
             .case_insensitive(true)
             .literal_separator(false)
@@ -98,12 +104,7 @@ pub fn today_utc() -> Date {
 
 /// The exemption that applies to (check, tenant): an unexpired one if any (the one
 /// lasting longest), else an expired one (so the line can say it expired).
-pub fn applicable<'x>(
-    exemptions: &'x [Exemption],
-    id: &str,
-    tenant: &Tenant,
-    today: Date,
-) -> Option<ExemptionNote> {
+pub fn applicable(exemptions: &[Exemption], id: &str, tenant: &Tenant, today: Date) -> Option<ExemptionNote> {
     let covering = exemptions.iter().filter(|x| x.covers(id, tenant));
     let best = covering.max_by_key(|x| (!x.expired_on(today), x.expires))?;
     Some(best.note(today))
@@ -139,7 +140,10 @@ mod tests {
         ];
         let today = date("2026-12-01");
         let note = applicable(&x, "ms.exo.1.1v1", &lab, today).unwrap();
-        assert_eq!(note, ExemptionNote { reason: "lab".into(), expires: "2027-06-30".into(), expired: false });
+        assert_eq!(
+            note,
+            ExemptionNote { reason: "lab".into(), expires: "2027-06-30".into(), expired: false }
+        );
         assert_eq!(applicable(&x, "MS.EXO.1.1v1", &prod, today), None, "selector does not match");
         assert_eq!(applicable(&x, "MS.EXO.2.1v1", &lab, today), None, "glob does not match");
         let expired = applicable(&x, "EXO-AUDIT-01", &prod, today).unwrap();

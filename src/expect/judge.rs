@@ -42,11 +42,32 @@ pub fn judge_step(
         },
         StepStatus::Failed | StepStatus::Skipped => Err(step_problem(record)),
     };
+    lines(ctx, tenant, record, expectations, &verdicts)
+}
+
+/// `error` lines for every expectation of a step that cannot be judged, saying why.
+pub fn error_lines(
+    ctx: &JudgeContext<'_>,
+    tenant: &Tenant,
+    record: &StepRecord,
+    expectations: &[Expectation],
+    why: &str,
+) -> Vec<CheckRecord> {
+    lines(ctx, tenant, record, expectations, &Err(why.to_string()))
+}
+
+fn lines(
+    ctx: &JudgeContext<'_>,
+    tenant: &Tenant,
+    record: &StepRecord,
+    expectations: &[Expectation],
+    verdicts: &Result<Vec<Verdict>, String>,
+) -> Vec<CheckRecord> {
     expectations
         .iter()
         .enumerate()
         .map(|(i, e)| {
-            let v = match &verdicts {
+            let v = match verdicts {
                 Ok(all) => all[i].clone(),
                 Err(why) => Verdict {
                     outcome: CheckStatus::Error,
@@ -203,15 +224,29 @@ mod tests {
         let lines = judge_step(&ctx, &tenant(), &r, &audit());
         assert_eq!(lines.len(), 1);
         let l = &lines[0];
-        assert_eq!((l.status, l.outcome, l.objects_checked, l.objects_failing), (CheckStatus::Fail, CheckStatus::Fail, 1, 1));
+        assert_eq!(
+            (l.status, l.outcome, l.objects_checked, l.objects_failing),
+            (CheckStatus::Fail, CheckStatus::Fail, 1, 1)
+        );
         assert_eq!(l.failing, vec!["Admin Audit Log Settings"]);
-        assert_eq!((l.tenant_name.as_deref(), l.severity, l.cmdlet.as_str()), (Some("Contoso"), Severity::High, "Get-AdminAuditLogConfig"));
+        assert_eq!(
+            (l.tenant_name.as_deref(), l.severity, l.cmdlet.as_str()),
+            (Some("Contoso"), Severity::High, "Get-AdminAuditLogConfig")
+        );
 
-        let active = [Exemption::new("EXO-*", vec!["tag:lab".into()], "lab".into(), parse_date("2027-06-30").unwrap()).unwrap()];
+        let active = [Exemption::new(
+            "EXO-*",
+            vec!["tag:lab".into()],
+            "lab".into(),
+            parse_date("2027-06-30").unwrap(),
+        )
+        .unwrap()];
         let ctx = JudgeContext { exemptions: &active, ..ctx };
         let l = &judge_step(&ctx, &tenant(), &r, &audit())[0];
         assert_eq!((l.status, l.outcome), (CheckStatus::Exempt, CheckStatus::Fail));
-        let expired = [Exemption::new("EXO-AUDIT-01", vec![], "old".into(), parse_date("2026-11-30").unwrap()).unwrap()];
+        let expired =
+            [Exemption::new("EXO-AUDIT-01", vec![], "old".into(), parse_date("2026-11-30").unwrap())
+                .unwrap()];
         let ctx = JudgeContext { exemptions: &expired, ..ctx };
         let l = &judge_step(&ctx, &tenant(), &r, &audit())[0];
         assert_eq!(l.status, CheckStatus::Fail);
@@ -221,9 +256,12 @@ mod tests {
     #[test]
     fn a_failed_or_skipped_step_gives_error_lines() {
         let dir = tempfile::tempdir().unwrap();
-        let ctx = JudgeContext { run_dir: dir.path(), exemptions: &[], today: parse_date("2026-01-01").unwrap() };
-        let err = StepError { kind: ErrorKind::Auth, status: Some(403), code: None, message: "no\nrole".into() };
-        let l = &judge_step(&ctx, &tenant(), &record(StepStatus::Failed, None, Some(err.clone())), &audit())[0];
+        let ctx =
+            JudgeContext { run_dir: dir.path(), exemptions: &[], today: parse_date("2026-01-01").unwrap() };
+        let err =
+            StepError { kind: ErrorKind::Auth, status: Some(403), code: None, message: "no\nrole".into() };
+        let l =
+            &judge_step(&ctx, &tenant(), &record(StepStatus::Failed, None, Some(err.clone())), &audit())[0];
         assert_eq!((l.status, l.outcome, l.objects_checked), (CheckStatus::Error, CheckStatus::Error, 0));
         assert_eq!(l.detail, "the step failed (auth): no role");
         let l = &judge_step(&ctx, &tenant(), &record(StepStatus::Skipped, None, Some(err)), &audit())[0];
@@ -238,7 +276,8 @@ mod tests {
     #[test]
     fn items_outside_items_dir_are_not_read() {
         let dir = tempfile::tempdir().unwrap();
-        let ctx = JudgeContext { run_dir: dir.path(), exemptions: &[], today: parse_date("2026-01-01").unwrap() };
+        let ctx =
+            JudgeContext { run_dir: dir.path(), exemptions: &[], today: parse_date("2026-01-01").unwrap() };
         for bad in ["../secret.jsonl", "/etc/passwd", "items/../../x", "other/a.jsonl"] {
             let l = &judge_step(&ctx, &tenant(), &record(StepStatus::Ok, Some(bad), None), &audit())[0];
             assert_eq!(l.status, CheckStatus::Error, "{bad}");

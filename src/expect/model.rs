@@ -9,7 +9,18 @@ use serde_json::Value;
 
 /// How much a failing check matters.
 #[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -136,8 +147,9 @@ pub enum Operator {
 
 impl Operator {
     /// Every operator's name, as written in profiles.
-    pub const NAMES: &'static [&'static str] =
-        &["eq", "ne", "in", "not_in", "like", "matches", "gt", "ge", "lt", "le", "contains", "exists", "empty"];
+    pub const NAMES: &'static [&'static str] = &[
+        "eq", "ne", "in", "not_in", "like", "matches", "gt", "ge", "lt", "le", "contains", "exists", "empty",
+    ];
 }
 
 /// A compiled `matches` regex (unanchored, case-insensitive, as `-match`).
@@ -173,7 +185,11 @@ impl Pattern {
 }
 
 fn first_line(s: &str) -> String {
-    s.lines().rev().find(|l| l.starts_with("error:")).map(|l| l.trim_start_matches("error:").trim().to_string()).unwrap_or_else(|| s.lines().next().unwrap_or_default().to_string())
+    s.lines()
+        .rev()
+        .find(|l| l.starts_with("error:"))
+        .map(|l| l.trim_start_matches("error:").trim().to_string())
+        .unwrap_or_else(|| s.lines().next().unwrap_or_default().to_string())
 }
 
 impl Matcher {

@@ -23,7 +23,7 @@ impl Operator {
             Operator::Lt(e) => ordered(actual, e, |o| o == Ordering::Less),
             Operator::Le(e) => ordered(actual, e, |o| o != Ordering::Greater),
             Operator::Contains(e) => contains(actual, e),
-            Operator::Exists(want) => !actual.is_null() == *want,
+            Operator::Exists(want) => actual.is_null() != *want,
             Operator::Empty(want) => is_empty(value) == *want,
         }
     }

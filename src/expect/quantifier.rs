@@ -67,17 +67,28 @@ impl<'e> Tally<'e> {
     pub fn finish(self) -> Verdict {
         let n = self.checked;
         let objects = |k: u64| if k == 1 { "1 object".to_string() } else { format!("{k} objects") };
+        let does = if self.hits == 1 { "does" } else { "do" };
+        let matches = if self.hits == 1 { "matches" } else { "match" };
         let (pass, failing_count, detail) = match &self.expectation.quantifier {
             Quantifier::All(_) if n == 0 => (true, 0, "no objects to check, so `all` holds".to_string()),
+            Quantifier::All(_) if self.hits == 0 && n == 1 => (true, 0, "the 1 object matches".to_string()),
             Quantifier::All(_) if self.hits == 0 => (true, 0, format!("all {} match", objects(n))),
-            Quantifier::All(_) => (false, self.hits, format!("{} of {} do not match", self.hits, objects(n))),
+            Quantifier::All(_) => {
+                (false, self.hits, format!("{} of {} {does} not match", self.hits, objects(n)))
+            }
             Quantifier::None(_) if self.hits == 0 => (true, 0, format!("none of {} match", objects(n))),
             Quantifier::None(_) => {
-                (false, self.hits, format!("{} of {} match, and none should", self.hits, objects(n)))
+                (false, self.hits, format!("{} of {} {matches}, and none should", self.hits, objects(n)))
             }
-            Quantifier::Any(_) if self.hits > 0 => (true, 0, format!("at least one of {} matches", objects(n))),
-            Quantifier::Any(_) => (false, n, format!("none of {} match, and at least one should", objects(n))),
-            Quantifier::Count(c) if c.holds(n) => (true, 0, format!("{}, {} expected", objects(n), c.describe())),
+            Quantifier::Any(_) if self.hits > 0 => {
+                (true, 0, format!("at least one of {} matches", objects(n)))
+            }
+            Quantifier::Any(_) => {
+                (false, n, format!("none of {} match, and at least one should", objects(n)))
+            }
+            Quantifier::Count(c) if c.holds(n) => {
+                (true, 0, format!("{}, {} expected", objects(n), c.describe()))
+            }
             Quantifier::Count(c) => (false, n, format!("{}, but {} expected", objects(n), c.describe())),
         };
         let failing = if matches!(self.expectation.quantifier, Quantifier::All(_) | Quantifier::None(_)) {
@@ -121,7 +132,14 @@ mod tests {
     }
 
     fn exp(filter: Option<Matcher>, quantifier: Quantifier) -> Expectation {
-        Expectation { id: "X".into(), title: None, severity: Severity::Medium, source: None, filter, quantifier }
+        Expectation {
+            id: "X".into(),
+            title: None,
+            severity: Severity::Medium,
+            source: None,
+            filter,
+            quantifier,
+        }
     }
 
     fn judge(e: &Expectation, objects: &[Value]) -> Verdict {
@@ -143,7 +161,8 @@ mod tests {
 
     #[test]
     fn all_names_failing_objects_and_holds_vacuously() {
-        let e = exp(None, Quantifier::All(matcher("RecipientTypeDetails", Operator::Eq(json!("UserMailbox")))));
+        let e =
+            exp(None, Quantifier::All(matcher("RecipientTypeDetails", Operator::Eq(json!("UserMailbox")))));
         let v = judge(&e, &mailboxes());
         assert_eq!((v.outcome, v.objects_checked, v.objects_failing), (CheckStatus::Fail, 4, 3));
         assert_eq!(v.failing, vec!["sales", "hr", "#4"]);

@@ -46,7 +46,10 @@ impl Wildcard {
                 '`' => {
                     i += 1;
                     let Some(&c) = chars.get(i) else {
-                        return Err(WildcardError { message: "a backtick at the end escapes nothing".into(), offset: i - 1 });
+                        return Err(WildcardError {
+                            message: "a backtick at the end escapes nothing".into(),
+                            offset: i - 1,
+                        });
                     };
                     tokens.push(Token::Char(lower(c)));
                 }
@@ -56,21 +59,30 @@ impl Wildcard {
                     i += 1;
                     loop {
                         let Some(&c) = chars.get(i) else {
-                            return Err(WildcardError { message: "`[` is not closed by `]`".into(), offset: start });
+                            return Err(WildcardError {
+                                message: "`[` is not closed by `]`".into(),
+                                offset: start,
+                            });
                         };
                         if c == ']' && !set.is_empty() {
                             break;
                         }
                         let c = if c == '`' {
                             i += 1;
-                            *chars.get(i).ok_or(WildcardError { message: "`[` is not closed by `]`".into(), offset: start })?
+                            *chars.get(i).ok_or(WildcardError {
+                                message: "`[` is not closed by `]`".into(),
+                                offset: start,
+                            })?
                         } else {
                             c
                         };
                         if chars.get(i + 1) == Some(&'-') && chars.get(i + 2).is_some_and(|n| *n != ']') {
                             let end = chars[i + 2];
                             if lower(end) < lower(c) {
-                                return Err(WildcardError { message: format!("the range `{c}-{end}` is reversed"), offset: i });
+                                return Err(WildcardError {
+                                    message: format!("the range `{c}-{end}` is reversed"),
+                                    offset: i,
+                                });
                             }
                             set.push((lower(c), lower(end)));
                             i += 3;

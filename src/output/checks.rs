@@ -117,7 +117,10 @@ mod tests {
         let all = read(&path).unwrap();
         assert_eq!(all.len(), 3);
         let eff = effective(all);
-        assert_eq!(eff.iter().map(|l| (l.tenant.as_str(), l.status)).collect::<Vec<_>>(), vec![("a", CheckStatus::Fail), ("b", CheckStatus::Pass)]);
+        assert_eq!(
+            eff.iter().map(|l| (l.tenant.as_str(), l.status)).collect::<Vec<_>>(),
+            vec![("a", CheckStatus::Fail), ("b", CheckStatus::Pass)]
+        );
         rewrite(dir.path(), &eff[..1]).unwrap();
         assert_eq!(read(&path).unwrap(), eff[..1].to_vec());
     }

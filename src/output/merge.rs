@@ -99,6 +99,20 @@ pub fn merge(runs: &[PathBuf], out: &Path) -> Result<Summary, MergeError> {
     summary.run_id =
         out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(rundir::new_run_id);
     summary.tally(&planned, &all);
+    // checks.jsonl: every shard's effective lines (a (tenant, check) lives in one shard).
+    let mut lines = Vec::new();
+    for (run, _, _) in &parts {
+        lines.extend(super::checks::read(&run.join(super::rundir::CHECKS))?);
+    }
+    let lines = super::checks::effective(lines);
+    if !lines.is_empty() {
+        super::checks::rewrite(out, &lines)?;
+    }
+    summary.checks = super::summary::ChecksSummary::from_lines(&lines);
+    // The profile copy, so `check` works on the merged run (shards ran one profile).
+    if let Some((run, _, _)) = parts.iter().find(|(r, _, _)| r.join(super::rundir::PROFILE).is_dir()) {
+        copy_profile_dir(&run.join(super::rundir::PROFILE), &out.join(super::rundir::PROFILE))?;
+    }
     if want_csv {
         super::export::export_csv(out, &all).map_err(io(&out.join(CSV)))?;
     }
@@ -107,6 +121,18 @@ pub fn merge(runs: &[PathBuf], out: &Path) -> Result<Summary, MergeError> {
     }
     summary.write(out).map_err(io(out))?;
     Ok(summary)
+}
+
+/// Copy the regular files of a run's `profile/` (symlinks and folders are not followed).
+fn copy_profile_dir(from: &Path, to: &Path) -> Result<(), MergeError> {
+    std::fs::create_dir_all(to).map_err(io(to))?;
+    for entry in std::fs::read_dir(from).map_err(io(from))?.flatten() {
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if is_file {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).map_err(io(from))?;
+        }
+    }
+    Ok(())
 }
 
 /// Hard-link when possible (same file system), else copy.

@@ -134,7 +134,9 @@ impl ChecksSummary {
             }
         }
         let mut failing: Vec<FailingCheck> = failing.into_values().collect();
-        failing.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.tenants.cmp(&a.tenants)).then(a.check.cmp(&b.check)));
+        failing.sort_by(|a, b| {
+            b.severity.cmp(&a.severity).then(b.tenants.cmp(&a.tenants)).then(a.check.cmp(&b.check))
+        });
         ChecksSummary { counts, failing }
     }
 }

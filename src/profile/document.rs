@@ -296,7 +296,7 @@ pub struct MatcherDoc(pub BTreeMap<String, ConditionDoc>);
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum ConditionDoc {
-    Operators(OperatorsDoc),
+    Operators(Box<OperatorsDoc>),
     Literal(LiteralDoc),
 }
 

@@ -15,9 +15,12 @@ pub fn render_checks(summary: &Summary) -> String {
         return out;
     }
     let _ = writeln!(out, "\nChecks (tenant x check)");
-    for (label, n) in
-        [("pass", c.counts.pass), ("fail", c.counts.fail), ("error", c.counts.error), ("exempt", c.counts.exempt)]
-    {
+    for (label, n) in [
+        ("pass", c.counts.pass),
+        ("fail", c.counts.fail),
+        ("error", c.counts.error),
+        ("exempt", c.counts.exempt),
+    ] {
         let _ = writeln!(out, "  {label:<8} {n:>7}");
     }
     if c.failing.is_empty() {
@@ -28,7 +31,8 @@ pub fn render_checks(summary: &Summary) -> String {
     let iw = shown.iter().map(|f| f.check.chars().count()).max().unwrap_or(5).max(5);
     let _ = writeln!(out, "  {:<iw$}  {:<8}  {:>7}  title", "check", "severity", "tenants");
     for f in shown {
-        let title: String = f.title.as_deref().unwrap_or_default().chars().filter(|c| !c.is_control()).collect();
+        let title: String =
+            f.title.as_deref().unwrap_or_default().chars().filter(|c| !c.is_control()).collect();
         let _ = writeln!(out, "  {:<iw$}  {:<8}  {:>7}  {title}", f.check, f.severity.as_str(), f.tenants);
     }
     if c.failing.len() > shown.len() {
@@ -74,7 +78,8 @@ mod tests {
             line("c", "HIGH-1", Severity::High, CheckStatus::Exempt),
             line("c", "LOW-1", Severity::Low, CheckStatus::Error),
         ];
-        let mut s = Summary::started("r".into(), String::new(), String::new(), vec![], SelectionRecord::default());
+        let mut s =
+            Summary::started("r".into(), String::new(), String::new(), vec![], SelectionRecord::default());
         assert_eq!(render_checks(&s), "");
         s.checks = ChecksSummary::from_lines(&lines);
         assert_eq!(

@@ -25,8 +25,15 @@ fn exemption(ck: &mut Checker<'_>, node: &Node, path: &str) -> Option<Sp<Exempti
     for sel in &tenants {
         let text = sel.value.trim().trim_start_matches('!');
         if let Err(e) = crate::planner::TenantSelector::parse(text) {
-            ck.error(sel.pos, format!("`{}` is not a tenant selector: {}", sel.value, e.to_string().split(" (hint:").next().unwrap_or_default()))
-                .set_hint("use an id, `tag:NAME`, `name:GLOB`, or `!SEL` to exclude, as for `-t`");
+            ck.error(
+                sel.pos,
+                format!(
+                    "`{}` is not a tenant selector: {}",
+                    sel.value,
+                    e.to_string().split(" (hint:").next().unwrap_or_default()
+                ),
+            )
+            .set_hint("use an id, `tag:NAME`, `name:GLOB`, or `!SEL` to exclude, as for `-t`");
         }
     }
     let expires = ck.required(&t, path, "expires").and_then(|n| match &n.value {

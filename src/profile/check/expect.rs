@@ -10,7 +10,8 @@ use crate::expect::wildcard::Wildcard;
 use crate::profile::diagnostic::did_you_mean;
 use crate::profile::syntax::{Node, Pos, Value};
 
-pub const EXPECT_KEYS: &[&str] = &["id", "title", "severity", "source", "where", "all", "any", "none", "count"];
+pub const EXPECT_KEYS: &[&str] =
+    &["id", "title", "severity", "source", "where", "all", "any", "none", "count"];
 pub const QUANTIFIERS: &[&str] = &["all", "any", "none", "count"];
 pub const COUNT_KEYS: &[&str] = &["min", "max"];
 
@@ -62,8 +63,9 @@ fn expectation(ck: &mut Checker<'_>, node: &Node, path: &str) -> Option<Sp<Expec
         }
         [(q, n)] => quantifier(ck, q, n, &format!("{path}.{q}")),
         [(first, _), (second, n), ..] => {
-            ck.error(n.pos, format!("`{path}` has both `{first}` and `{second}`"))
-                .set_hint("an expectation takes exactly one of `all`, `any`, `none`, `count`; split it in two");
+            ck.error(n.pos, format!("`{path}` has both `{first}` and `{second}`")).set_hint(
+                "an expectation takes exactly one of `all`, `any`, `none`, `count`; split it in two",
+            );
             None
         }
     };
@@ -102,7 +104,9 @@ fn count(ck: &mut Checker<'_>, node: &Node, path: &str) -> Option<Count> {
                     ck.error(b.pos, format!("`{path}.max` ({}) is less than `min` ({})", b.value, a.value));
                     None
                 }
-                _ if t.get("min").is_some() != min.is_some() || t.get("max").is_some() != max.is_some() => None,
+                _ if t.get("min").is_some() != min.is_some() || t.get("max").is_some() != max.is_some() => {
+                    None
+                }
                 _ => Some(Count { min: min.map(|m| m.value as u64), max: max.map(|m| m.value as u64) }),
             }
         }
@@ -222,8 +226,9 @@ fn operator(ck: &mut Checker<'_>, name: &str, node: &Node, path: &str) -> Option
                 Ok(w) => Operator::Like(w),
                 Err(e) => {
                     let pos = inside(ck, s.pos, e.offset);
-                    ck.error(pos, format!("`{path}` is not a valid wildcard: {}", e.message))
-                        .set_hint("wildcards are `*`, `?`, `[abc]`, `[a-z]`; escape a literal one with a backtick");
+                    ck.error(pos, format!("`{path}` is not a valid wildcard: {}", e.message)).set_hint(
+                        "wildcards are `*`, `?`, `[abc]`, `[a-z]`; escape a literal one with a backtick",
+                    );
                     return None;
                 }
             }
@@ -234,8 +239,9 @@ fn operator(ck: &mut Checker<'_>, name: &str, node: &Node, path: &str) -> Option
                 Ok(p) => Operator::Matches(p),
                 Err((message, offset)) => {
                     let pos = offset.map_or(s.pos, |o| inside(ck, s.pos, o));
-                    ck.error(pos, format!("`{path}` is not a valid regex: {message}"))
-                        .set_hint("`matches` takes a regular expression (unanchored, case-insensitive, as `-match`)");
+                    ck.error(pos, format!("`{path}` is not a valid regex: {message}")).set_hint(
+                        "`matches` takes a regular expression (unanchored, case-insensitive, as `-match`)",
+                    );
                     return None;
                 }
             }

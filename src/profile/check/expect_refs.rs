@@ -43,7 +43,10 @@ pub fn cross_check(files: &[Checked]) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
                 let hint = match did_you_mean(&x.value.check, ids.iter().copied()) {
                     Some(m) => format!("did you mean `{m}`?"),
                     None if ids.is_empty() => "the profile declares no checks (`expect:` on a step)".into(),
-                    None => format!("check ids start: {}", ids.iter().take(8).copied().collect::<Vec<_>>().join(", ")),
+                    None => format!(
+                        "check ids start: {}",
+                        ids.iter().take(8).copied().collect::<Vec<_>>().join(", ")
+                    ),
                 };
                 errors.push(
                     Diagnostic::new(here.clone(), format!("exemption `{}` matches no check", x.value.check))
