@@ -84,7 +84,7 @@ async fn client_secret_errors_are_actionable() {
     let bad = bad.expect_err("bad secret");
     assert_eq!(
         (bad.kind(), bad.status(), bad.code()),
-        (AuthErrorKind::InvalidCredentials, Some(400), Some("AADSTS7000215"))
+        (AuthErrorKind::InvalidCredentials, Some(401), Some("AADSTS7000215"))
     );
     assert!(bad.to_string().contains("contoso.example") && !bad.to_string().contains("nope-canary"), "{bad}");
 

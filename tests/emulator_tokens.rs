@@ -153,7 +153,7 @@ async fn client_secret_errors_carry_the_entra_codes() {
             "contoso.onmicrosoft.com",
             cc(APP_CLIENT_ID, APP_CLIENT_SECRET, "https://outlook.office365.com/Exchange.Manage"),
             "invalid_scope",
-            70011,
+            1002012,
         ),
         (
             "contoso.onmicrosoft.com",
@@ -170,7 +170,7 @@ async fn client_secret_errors_carry_the_entra_codes() {
         ("contoso.onmicrosoft.com", vec![("client_id", APP_CLIENT_ID)], "invalid_request", 900144),
         (
             "contoso.onmicrosoft.com",
-            vec![("grant_type", "authorization_code")],
+            vec![("grant_type", "urn:ietf:params:oauth:grant-type:saml1_1-bearer")],
             "unsupported_grant_type",
             70003,
         ),
@@ -183,7 +183,9 @@ async fn client_secret_errors_carry_the_entra_codes() {
     ];
     for (tenant, form, error, code) in cases {
         let a = emu.token_request(tenant, &form).await;
-        assert_eq!(a.status, 400, "{form:?}: {:?}", a.body);
+        // Entra answers invalid_client with 401, every other token error with 400.
+        let status = if error == "invalid_client" { 401 } else { 400 };
+        assert_eq!(a.status, status, "{form:?}: {:?}", a.body);
         assert_eq!(a.error(), error, "{form:?}: {:?}", a.body);
         assert_eq!(a.aadsts(), code, "{form:?}: {:?}", a.body);
         let description = a.body["error_description"].as_str().unwrap();
@@ -210,7 +212,7 @@ async fn certificate_assertions_are_verified_like_entra() {
 
     // The same assertion again: replayed jti.
     let a = cert_grant(&emu, tenant, &good).await;
-    assert_eq!((a.status, a.aadsts()), (400, 500212), "{:?}", a.body);
+    assert_eq!((a.status, a.aadsts()), (401, 500212), "{:?}", a.body);
 
     // x5t#S256 alone also names the certificate.
     let mut header = Header::new(Algorithm::RS256);
@@ -260,7 +262,7 @@ async fn certificate_assertions_are_verified_like_entra() {
     ];
     for (jwt, what, code) in cases {
         let a = cert_grant(&emu, tenant, &jwt).await;
-        assert_eq!(a.status, 400, "{what}: {:?}", a.body);
+        assert_eq!(a.status, 401, "{what}: {:?}", a.body);
         assert_eq!(a.error(), "invalid_client", "{what}: {:?}", a.body);
         assert_eq!(a.aadsts(), code, "{what}: {:?}", a.body);
     }
@@ -333,7 +335,10 @@ async fn password_grant_and_its_failures() {
         password_grant(&emu, "contoso.onmicrosoft.com", "admin@contoso.onmicrosoft.com", USER_PASSWORD).await;
     assert_eq!(a.status, 200, "{:?}", a.body);
     assert!(a.body["refresh_token"].is_string());
-    assert_eq!(a.body["scope"], "https://outlook.office365.com/.default offline_access");
+    assert_eq!(
+        a.body["scope"],
+        "https://outlook.office365.com/Exchange.Manage https://outlook.office365.com/.default offline_access"
+    );
     let c = claims_of(a.body["access_token"].as_str().unwrap());
     assert_eq!(c["upn"], "admin@contoso.onmicrosoft.com");
     assert_eq!(c["appid"], PUBLIC_CLIENT_ID);
@@ -570,26 +575,29 @@ async fn device_codes_expire_and_can_be_auto_approved() {
             .unwrap(),
     )
     .await;
-    assert_eq!((a.status, a.aadsts()), (400, 7000218));
+    assert_eq!((a.status, a.aadsts()), (401, 7000218));
 }
 
 #[tokio::test]
 async fn discovery_and_keys() {
     let emu = start_default().await;
-    let doc: serde_json::Value = emu
-        .http
-        .get(emu.url("login/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(doc["token_endpoint"], emu.token_url("contoso.onmicrosoft.com"));
-    assert_eq!(
-        doc["device_authorization_endpoint"],
-        emu.url("login/contoso.onmicrosoft.com/oauth2/v2.0/devicecode")
-    );
+    let doc: serde_json::Value =
+        emu.get_json("contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration").await;
+    // Entra writes the endpoints with the tenant's GUID, whatever name the client used.
+    let guid =
+        doc["issuer"].as_str().unwrap().trim_end_matches("/v2.0").rsplit('/').next().unwrap().to_string();
+    assert!(uuid::Uuid::try_parse(&guid).is_ok(), "{doc}");
+    assert_eq!(doc["issuer"], emu.url(&format!("{guid}/v2.0")));
+    assert_eq!(doc["token_endpoint"], emu.token_url(&guid));
+    assert_eq!(doc["device_authorization_endpoint"], emu.url(&format!("{guid}/oauth2/v2.0/devicecode")));
+    assert_eq!(doc["authorization_endpoint"], emu.url(&format!("{guid}/oauth2/v2.0/authorize")));
+    // The older `/login` prefix serves the same document under its own authority.
+    let legacy: serde_json::Value =
+        emu.get_json("login/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration").await;
+    assert_eq!(legacy["token_endpoint"], emu.url(&format!("login/{guid}/oauth2/v2.0/token")));
+    // The GUID names the same tenant: a token asked by GUID carries that tid.
+    let by_guid = emu.app_token(&guid, EXCHANGE).await;
+    assert_eq!(claims_of(&by_guid)["tid"], guid.as_str());
     let jwks: serde_json::Value =
         emu.http.get(doc["jwks_uri"].as_str().unwrap()).send().await.unwrap().json().await.unwrap();
     let key = &jwks["keys"][0];
@@ -731,5 +739,5 @@ async fn client_secret_basic_authentication_is_accepted() {
             .unwrap(),
     )
     .await;
-    assert_eq!((bad.status, bad.aadsts()), (400, 7000215));
+    assert_eq!((bad.status, bad.aadsts()), (401, 7000215));
 }

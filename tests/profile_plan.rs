@@ -22,7 +22,15 @@ fn stderr(o: &Output) -> String {
 
 #[test]
 fn table_lists_tenant_by_step_without_contacting_anything() {
-    let o = tenantrun(&["plan", "examples/quickstart.yaml", "-t", "tag:finance", "-c", "labels,exchange"]);
+    let o = tenantrun(&[
+        "plan",
+        "examples/quickstart.yaml",
+        "-t",
+        "tag:finance",
+        "-c",
+        "labels,exchange",
+        "--steps",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(
         stdout(&o),
@@ -87,7 +95,7 @@ fn json_with_tag_and_shard_is_the_done_check() {
 
 #[test]
 fn write_steps_are_marked_refused_unless_allow_write() {
-    let o = tenantrun(&["plan", "profiles/device-code/", "-c", "publish"]);
+    let o = tenantrun(&["plan", "profiles/device-code/", "-c", "publish", "--steps"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("Set-LabelPolicy  write, refused (read_only)"), "{out}");
@@ -138,7 +146,7 @@ tenants: [{id: a.onmicrosoft.com}]\ncommands:\n  x: [Get-HostedContentFilterPoli
     )
     .expect("write");
     let path = path.to_string_lossy().into_owned();
-    let o = tenantrun(&["plan", &path]);
+    let o = tenantrun(&["plan", &path, "--steps"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(
@@ -195,7 +203,7 @@ fn check_asks_each_tenant_through_the_emulator() {
     let o = Command::new(env!("CARGO_BIN_EXE_tenantrun"))
         .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")))
         .env_remove("TENANTRUN_EMULATOR_SECRET")
-        .args(["plan", &profile.to_string_lossy(), "--check"])
+        .args(["plan", &profile.to_string_lossy(), "--check", "--steps"])
         .output()
         .expect("run");
     assert_eq!(o.status.code(), Some(1));

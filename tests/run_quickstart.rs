@@ -47,7 +47,7 @@ fn the_plan_shows_the_built_in_identity() {
     let dir = tempfile::tempdir().unwrap();
     let o = tenantrun(
         dir.path(),
-        &["plan", "examples/quickstart.yaml", "-t", "litware.onmicrosoft.com", "-c", "labels"],
+        &["plan", "examples/quickstart.yaml", "-t", "litware.onmicrosoft.com", "-c", "labels", "--steps"],
     );
     assert_eq!(o.status.code(), Some(0), "{}", show(&o));
     insta::assert_snapshot!(String::from_utf8_lossy(&o.stdout), @r"

@@ -87,7 +87,9 @@ Well-known registrations (public, like Azurite's development key):
                     password `emulator-password`
   managed identity  X-IDENTITY-HEADER: emulator-identity-header
 
-Endpoints: /login/{tenant}/oauth2/v2.0/{token,devicecode}, /login/{tenant}/v2.0/.well-known/openid-configuration,
+Endpoints: the emulator's URL is the Entra authority, tenant first as Microsoft serves it:
+/{tenant}/oauth2/v2.0/{token,devicecode,authorize}, /{tenant}/v2.0/.well-known/openid-configuration,
+/common/discovery/instance (also under /login/{tenant}/...);
 /compliance/adminapi/..., /region/{region}/adminapi/..., /exchange/adminapi/..., /msi/token,
 /metadata/identity/oauth2/token, GET /_stats, POST /_admin/{reset,device/approve,refresh_token}.";
 

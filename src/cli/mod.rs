@@ -9,10 +9,12 @@ pub mod login;
 pub mod merge;
 mod pipe;
 pub mod plan;
+mod plan_compact;
 mod plan_json;
 pub mod run;
 pub mod schema;
 pub mod selection;
+mod signals;
 pub mod validate;
 
 pub use args::{Cli, Command};
@@ -60,8 +62,9 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
     }
 }
 
-/// Logs go to stderr through tracing; `-v` raises the level, `-q` lowers it.
-/// `TENANTRUN_LOG` (an `EnvFilter` directive) overrides both.
+/// Logs go to stderr through tracing (above the progress bars while they are drawn);
+/// `-v` raises the level, `-q` lowers it. `TENANTRUN_LOG` (an `EnvFilter` directive)
+/// overrides both. No colour codes when stderr is not a terminal or `NO_COLOR` is set.
 fn init_tracing(verbose: u8, quiet: bool) {
     use tracing_subscriber::EnvFilter;
     let level = if quiet {
@@ -77,7 +80,8 @@ fn init_tracing(verbose: u8, quiet: bool) {
     let filter = EnvFilter::try_from_env("TENANTRUN_LOG").unwrap_or_else(|_| EnvFilter::new(level));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(crate::progress::log_sink::LogWriter)
+        .with_ansi(crate::progress::log_sink::colour_allowed())
         .with_target(false)
         .try_init();
 }

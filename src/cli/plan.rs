@@ -1,5 +1,5 @@
-//! `tenantrun plan PROFILE... [selection]`: print the tenant x step matrix
-//! without contacting anything, marking the steps `read_only` would refuse and
+//! `tenantrun plan PROFILE... [selection]`: print what a run would do without
+//! contacting anything — one row per tenant, or the tenant x step matrix with `--steps` —, marking the steps `read_only` would refuse and
 //! those whose environment lacks the service. `--check` (the one option that
 //! connects) asks each tenant which cmdlets it grants and marks the others.
 
@@ -18,9 +18,15 @@ pub struct PlanArgs {
     pub profiles: Vec<PathBuf>,
     #[command(flatten)]
     pub selection: SelectionArgs,
-    /// Output format.
+    /// Output format: `table` (one row per tenant; `--steps` for one row per step) or `json`.
     #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
     pub format: PlanFormat,
+    /// Same as `--format json`.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+    /// The full tenant x step matrix instead of one row per tenant.
+    #[arg(long)]
+    pub steps: bool,
     /// Plan as `run --allow-write` would: write cmdlets are not refused.
     #[arg(long)]
     pub allow_write: bool,
@@ -45,9 +51,15 @@ pub fn execute(args: PlanArgs) -> Result<(), CliError> {
     let read_only = profile.defaults.read_only;
     // `--check` contacts each tenant (EXOModuleFile); everything else is offline.
     let checks = if args.check { Some(Checks::new(super::run::check_plan(&profile, &plan)?)) } else { None };
-    match args.format {
+    let format = if args.json { PlanFormat::Json } else { args.format };
+    match format {
         PlanFormat::Table => {
-            let text = table(&profile, &plan, &selection, read_only, args.allow_write, checks.as_ref());
+            let flags = (read_only, args.allow_write);
+            let text = if args.steps {
+                table(&profile, &plan, &selection, flags, checks.as_ref())
+            } else {
+                super::plan_compact::table(&profile, &plan, &selection, flags, checks.as_ref())
+            };
             pipe::out(&text);
         }
         PlanFormat::Json => {
@@ -121,38 +133,73 @@ pub(crate) fn unavailable(profile: &Profile, environment: &str, service: Service
     env.front_door(service).is_none().then(|| format!("{environment} has no {service} front door"))
 }
 
+/// What `plan` knows about one planned step besides its cmdlet.
+pub(crate) struct StepMarks {
+    /// `read_only` refuses it.
+    pub refused: bool,
+    /// Why the environment cannot run it.
+    pub unavailable: Option<String>,
+    /// With `--check`: granted, not granted, or not checked.
+    pub granted: Option<Result<bool, ()>>,
+}
+
+/// The marks of step `s` of tenant `t`.
+pub(crate) fn marks(
+    profile: &Profile,
+    t: &crate::planner::TenantPlan,
+    s: &crate::planner::PlannedStep,
+    (read_only, allow_write): (bool, bool),
+    checks: Option<&Checks>,
+) -> StepMarks {
+    StepMarks {
+        refused: s.refused(read_only, allow_write),
+        unavailable: unavailable(profile, &t.tenant.environment, s.step.service),
+        granted: checks.map(|c| c.granted(&t.tenant.id, &s.command, s.index).map_err(|_| ())),
+    }
+}
+
+/// Totals over the marks, for the footer.
+#[derive(Default)]
+pub(crate) struct MarkTotals {
+    pub refused: usize,
+    pub blocked: usize,
+    pub missing: usize,
+}
+
+impl MarkTotals {
+    pub fn add(&mut self, m: &StepMarks) {
+        self.refused += usize::from(m.refused);
+        self.blocked += usize::from(m.unavailable.is_some());
+        self.missing += usize::from(m.granted == Some(Ok(false)));
+    }
+}
+
+/// `plan --steps`: one row per (tenant, step).
 fn table(
     profile: &Profile,
     plan: &Plan,
     selection: &Selection,
-    read_only: bool,
-    allow_write: bool,
+    flags: (bool, bool),
     checks: Option<&Checks>,
 ) -> String {
     let header = ["TENANT", "ENVIRONMENT", "IDENTITY", "SERVICE", "COMMAND", "STEP", "CMDLET", "ACCESS"];
-    let mut rows: Vec<[String; 8]> = Vec::new();
-    let mut refused = 0usize;
-    let mut blocked = 0usize;
-    let mut missing = 0usize;
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut totals = MarkTotals::default();
     for t in &plan.tenants {
         for s in &t.steps {
-            let r = s.refused(read_only, allow_write);
-            refused += usize::from(r);
-            let mut access = access(s.writes, r).to_string();
-            if let Some(why) = unavailable(profile, &t.tenant.environment, s.step.service) {
-                blocked += 1;
+            let m = marks(profile, t, s, flags, checks);
+            totals.add(&m);
+            let mut access = access(s.writes, m.refused).to_string();
+            if let Some(why) = &m.unavailable {
                 access.push_str(&format!(", unavailable ({why})"));
             }
-            match checks.map(|c| c.granted(&t.tenant.id, &s.command, s.index)) {
+            match m.granted {
                 Some(Ok(true)) => access.push_str(", granted"),
-                Some(Ok(false)) => {
-                    missing += 1;
-                    access.push_str(", NOT GRANTED");
-                }
-                Some(Err(_)) => access.push_str(", unchecked"),
+                Some(Ok(false)) => access.push_str(", NOT GRANTED"),
+                Some(Err(())) => access.push_str(", unchecked"),
                 None => {}
             }
-            rows.push([
+            rows.push(vec![
                 t.tenant.id.clone(),
                 t.tenant.environment.clone(),
                 t.tenant.identity.clone(),
@@ -164,52 +211,46 @@ fn table(
             ]);
         }
     }
-    let mut widths = header.map(str::len);
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let line = |cells: Vec<&str>| {
-        let mut s = String::new();
-        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
-            if i + 1 == cells.len() {
-                s.push_str(cell);
-            } else {
-                s.push_str(&format!("{cell:<w$}  "));
-            }
-        }
-        s.push('\n');
-        s
-    };
-    let mut out = line(header.to_vec());
-    for row in &rows {
-        out.push_str(&line(row.iter().map(String::as_str).collect()));
-    }
+    let mut out = super::plan_compact::columns(&header, &rows);
+    out.push_str(&footer(profile, plan, selection, &totals, ""));
+    out
+}
+
+/// The lines under either table: counts, then what needs attention.
+pub(crate) fn footer(
+    profile: &Profile,
+    plan: &Plan,
+    selection: &Selection,
+    totals: &MarkTotals,
+    extra: &str,
+) -> String {
+    let steps = plan.step_count();
     let shard = selection.shard.map(|s| format!(", shard {s}")).unwrap_or_default();
-    out.push_str(&format!(
-        "\n{} tenant{} of {}, {} step{}{shard}{}\n",
+    let mut out = format!(
+        "\n{} tenant{} of {}, {} step{}{shard}{extra}{}\n",
         plan.tenants.len(),
         if plan.tenants.len() == 1 { "" } else { "s" },
         profile.tenants.len(),
-        rows.len(),
-        if rows.len() == 1 { "" } else { "s" },
-        if refused > 0 {
-            format!("; {refused} refused by read_only (use --allow-write)")
+        steps,
+        if steps == 1 { "" } else { "s" },
+        if totals.refused > 0 {
+            format!("; {} refused by read_only (use --allow-write)", totals.refused)
         } else {
             String::new()
         },
-    ));
-    if missing > 0 {
-        let s = if missing == 1 { "" } else { "s" };
+    );
+    if totals.missing > 0 {
+        let s = if totals.missing == 1 { "" } else { "s" };
         out.push_str(&format!(
-            "{missing} step{s} not granted: the tenant's role does not include the cmdlet\n"
+            "{} step{s} not granted: the tenant's role does not include the cmdlet\n",
+            totals.missing
         ));
     }
-    if blocked > 0 {
-        let s = if blocked == 1 { "" } else { "s" };
+    if totals.blocked > 0 {
+        let s = if totals.blocked == 1 { "" } else { "s" };
         out.push_str(&format!(
-            "{blocked} step{s} cannot run: the environment has no front door for the service\n"
+            "{} step{s} cannot run: the environment has no front door for the service\n",
+            totals.blocked
         ));
     }
     out

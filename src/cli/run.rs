@@ -38,7 +38,8 @@ pub struct RunArgs {
     /// started (its digest differs); the run's profile copy is replaced.
     #[arg(long, requires = "resume")]
     pub force: bool,
-    /// Extra exports besides results.jsonl and items/ (repeatable).
+    /// Extra exports besides results.jsonl and items/, one file per (command list, step)
+    /// across all tenants, `tenant` first: `csv/`, `json/` (an array), `jsonl/` (one object a line).
     #[arg(long, value_enum, value_delimiter = ',')]
     pub format: Vec<ExportFormat>,
     /// Allow cmdlets whose verb changes state even when the profile is read_only.
@@ -99,7 +100,7 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
         check_unchanged(r, &profile, args.force)?;
     }
     let typed = SelectionRecord {
-        tenants: args.selection.tenants.clone(),
+        tenants: args.selection.tenant_selectors()?,
         commands: args.selection.commands.clone(),
         shard: args.selection.shard.clone(),
     };
@@ -175,12 +176,15 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
         .map_err(|e| CliError::Fatal(format!("cannot start the async runtime: {e}")))?;
     let outcome = runtime.block_on(drive(&profile, plan, config, items, &mut journal, &mut view));
     view.finish();
-    let driven = outcome?;
     let _ = journal.sync();
     drop(journal);
-    if let Some(e) = driven.journal_error {
-        return Err(CliError::Fatal(e));
-    }
+    // Whatever stopped the run (the end, Ctrl-C once or twice, SIGTERM, a journal or
+    // start-up failure), summary.json is final from here on: only kill -9 leaves it
+    // at its start state.
+    let driven = match outcome {
+        Ok(d) => d,
+        Err(e) => Driven { stopped: None, totals: output::Totals::default(), failure: Some(e) },
+    };
 
     let records = journal::effective(
         journal::read(&run_dir.join(output::rundir::RESULTS)).map_err(|e| CliError::Fatal(e.to_string()))?,
@@ -189,14 +193,23 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
     summary.interrupted = driven.stopped == Some(StopReason::Interrupted);
     summary.totals.add(&driven.totals);
     summary.tally(&planned, &records);
+    summary.write(&run_dir).map_err(fatal)?;
+    if let Some(e) = driven.failure {
+        return Err(e);
+    }
     if args.format.contains(&ExportFormat::Csv) {
         output::export::export_csv(&run_dir, &records).map_err(fatal)?;
     }
     if args.format.contains(&ExportFormat::Json) {
         output::export::export_json(&run_dir, &records).map_err(fatal)?;
     }
-    summary.write(&run_dir).map_err(fatal)?;
+    if args.format.contains(&ExportFormat::Jsonl) {
+        output::export::export_jsonl(&run_dir, &records).map_err(fatal)?;
+    }
     print!("{}", progress::render_summary(&summary, &records, &run_dir));
+    if summary.interrupted && !quiet {
+        eprint!("{}", resume_hint(&args.profiles, &run_dir, summary.counts.not_run));
+    }
 
     if summary.interrupted {
         Err(CliError::Interrupted)
@@ -291,7 +304,36 @@ fn write_start_summary(
 struct Driven {
     stopped: Option<StopReason>,
     totals: output::Totals,
-    journal_error: Option<String>,
+    /// What ended the run early besides a stop signal (a journal write failure).
+    failure: Option<CliError>,
+}
+
+/// What an interrupted run prints on stderr: how much is left and the command that
+/// finishes it.
+fn resume_hint(profiles: &[PathBuf], run_dir: &Path, not_run: u64) -> String {
+    let mut command = String::from("tenantrun run");
+    for p in profiles {
+        command.push(' ');
+        command.push_str(&shell_word(&p.display().to_string()));
+    }
+    command.push_str(" --resume ");
+    command.push_str(&shell_word(&run_dir.display().to_string()));
+    let s = if not_run == 1 { "" } else { "s" };
+    format!(
+        "interrupted: {not_run} step{s} not run; results.jsonl holds every step that finished.\n\
+         resume with:\n  {command}\n"
+    )
+}
+
+/// `word` as one POSIX shell word (quoted only when it needs to be).
+fn shell_word(word: &str) -> String {
+    let plain =
+        !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "_./:@%+=,-".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }
 
 /// Start the engine (and the built-in emulator if the plan uses it), feed its events
@@ -320,7 +362,8 @@ async fn drive(
         tx.clone(),
     )
     .map_err(|e| CliError::Fatal(e.to_string()))?;
-    spawn_signal_handler(stop.clone(), tx.downgrade());
+    let (abort_tx, mut abort_rx) = tokio::sync::oneshot::channel();
+    spawn_signal_handler(stop.clone(), tx.downgrade(), abort_tx);
     drop(tx);
     let engine = Arc::new(engine);
     let runner = engine.clone();
@@ -337,17 +380,30 @@ async fn drive(
         }
         view.on_event(&event);
     };
+    let mut abort_seen = false;
     let joined = loop {
         tokio::select! {
             biased;
             Some(event) = rx.recv() => handle(event),
+            // Second Ctrl-C: abandon the steps in flight (their partial items files are
+            // cleaned up on resume); the summary is still written.
+            signal = &mut abort_rx, if !abort_seen => {
+                abort_seen = true;
+                if signal.is_ok() {
+                    task.abort();
+                }
+            }
             joined = &mut task => break joined,
         }
     };
     while let Ok(event) = rx.try_recv() {
         handle(event);
     }
-    let stopped = joined.map_err(|e| CliError::Fatal(format!("the run task failed: {e}")))?;
+    let stopped = match joined {
+        Ok(stopped) => stopped,
+        Err(e) if e.is_cancelled() => Some(StopReason::Interrupted),
+        Err(e) => return Err(CliError::Fatal(format!("the run task failed: {e}"))),
+    };
     let api = engine.stats().snapshot();
     let (tokens_requested, token_cache_hits) = engine.token_stats();
     let totals = output::Totals {
@@ -358,7 +414,7 @@ async fn drive(
         tokens_requested,
         token_cache_hits,
     };
-    Ok(Driven { stopped, totals, journal_error })
+    Ok(Driven { stopped, totals, failure: journal_error.map(CliError::Fatal) })
 }
 
 /// The profile's environments that the plan's tenants use.
@@ -372,37 +428,39 @@ fn used_environments(profile: &Profile, plan: &Plan) -> BTreeMap<String, crate::
         .collect()
 }
 
-/// First Ctrl-C (or SIGTERM): stop starting steps; second: abort at once (exit 130).
-fn spawn_signal_handler(stop: StopSignal, events: tokio::sync::mpsc::WeakUnboundedSender<RunEvent>) {
-    tokio::spawn(async move {
-        if interrupt().await.is_err() {
+/// First Ctrl-C (or SIGTERM, SIGHUP): stop starting steps, let those in flight finish.
+/// Second: abandon the steps in flight (`abort`); the run still writes its summary and
+/// the resume command. Third: exit at once (130).
+fn spawn_signal_handler(
+    stop: StopSignal,
+    events: tokio::sync::mpsc::WeakUnboundedSender<RunEvent>,
+    abort: tokio::sync::oneshot::Sender<()>,
+) {
+    let mut signals = match super::signals::Interrupts::listen() {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!("cannot listen for Ctrl-C: {e}");
             return;
         }
+    };
+    tokio::spawn(async move {
+        signals.next().await;
         if stop.stop(StopReason::Interrupted) {
             if let Some(tx) = events.upgrade() {
                 let _ = tx.send(RunEvent::Stopping(StopReason::Interrupted));
             }
         }
-        if interrupt().await.is_ok() {
-            eprintln!("aborted: results.jsonl holds every step finished so far (resume with --resume)");
-            std::process::exit(i32::from(crate::error::exit::INTERRUPTED));
-        }
+        signals.next().await;
+        progress::log_sink::eprint_line(
+            "aborted: steps in flight are abandoned; writing the summary (Ctrl-C again to quit at once)",
+        );
+        let _ = abort.send(());
+        signals.next().await;
+        progress::log_sink::eprint_line(
+            "quit: results.jsonl holds every step finished so far (resume with --resume)",
+        );
+        std::process::exit(i32::from(crate::error::exit::INTERRUPTED));
     });
-}
-
-async fn interrupt() -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-        tokio::select! {
-            r = tokio::signal::ctrl_c() => r,
-            _ = term.recv() => Ok(()),
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c().await
-    }
 }
 
 /// `plan --check`: ask each planned tenant's `EXOModuleFile` which cmdlets it grants.

@@ -4,7 +4,6 @@
 //! `iss` = `sub` = client id, `exp`/`nbf` hold, and the `jti` was never seen before.
 
 use super::entra_error::{codes, EntraError};
-use super::http::Req;
 use super::jwt::now;
 use super::registry::Client;
 use super::state::State;
@@ -28,10 +27,24 @@ struct AssertionClaims {
     sub: Option<String>,
     #[serde(default)]
     jti: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "numeric_date")]
     exp: Option<u64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "numeric_date")]
     nbf: Option<u64>,
+}
+
+/// An RFC 7519 NumericDate: seconds since the epoch, possibly fractional (MSAL Python
+/// writes `time.time()`) or negative. Read saturating into whole seconds: a fraction is
+/// dropped, a negative or NaN value is 0, anything beyond `u64::MAX` is `u64::MAX`.
+fn numeric_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let value = Option::<serde_json::Number>::deserialize(d)?;
+    Ok(value.map(|n| match (n.as_u64(), n.as_i64(), n.as_f64()) {
+        (Some(u), _, _) => u,
+        (None, Some(_negative), _) => 0,
+        // `as` saturates float-to-int conversions (NaN becomes 0).
+        (None, None, Some(f)) => f as u64,
+        (None, None, None) => 0,
+    }))
 }
 
 /// Assertion ids already used, with their expiry (for purging).
@@ -42,7 +55,7 @@ pub struct JtiStore {
 
 impl JtiStore {
     /// Record `jti` of `client`; false when already used.
-    fn insert(&self, client: &str, jti: &str, exp: u64) -> bool {
+    pub(super) fn insert(&self, client: &str, jti: &str, exp: u64) -> bool {
         let mut seen = self.seen.lock();
         if seen.len() > 100_000 {
             let cutoff = now().saturating_sub(SKEW);
@@ -52,11 +65,12 @@ impl JtiStore {
     }
 }
 
+/// Verify `assertion` of `client`, sent to a token endpoint; `audiences` are that endpoint's
+/// URLs (the tenant named by domain and by GUID), the first the one addressed.
 pub fn verify(
     state: &State,
-    req: &Req,
     client: &Client,
-    tenant: &str,
+    audiences: &[String],
     assertion: &str,
 ) -> Result<(), EntraError> {
     let header = jsonwebtoken::decode_header(assertion)
@@ -93,7 +107,6 @@ pub fn verify(
     })?;
     state.counters.assertions_verified.fetch_add(1, Relaxed);
     let claims = data.claims;
-    let expected = format!("{}/login/{tenant}/oauth2/v2.0/token", req.origin);
     let auds: Vec<String> = match &claims.aud {
         Some(serde_json::Value::String(s)) => vec![s.clone()],
         Some(serde_json::Value::Array(a)) => {
@@ -101,8 +114,10 @@ pub fn verify(
         }
         _ => Vec::new(),
     };
-    if !auds.iter().any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(&expected)) {
-        return Err(codes::assertion_audience(&auds.join(","), &expected));
+    let accepted = |a: &String| audiences.iter().any(|e| a.trim_end_matches('/').eq_ignore_ascii_case(e));
+    if !auds.iter().any(accepted) {
+        let expected = audiences.first().map(String::as_str).unwrap_or_default();
+        return Err(codes::assertion_audience(&auds.join(","), expected));
     }
     let id = &client.client_id;
     if !claims.iss.as_deref().is_some_and(|i| i.eq_ignore_ascii_case(id))
@@ -112,7 +127,7 @@ pub fn verify(
     }
     let t = now();
     let exp = claims.exp.ok_or_else(|| codes::bad_assertion("The assertion has no 'exp' claim."))?;
-    if exp + SKEW < t || claims.nbf.is_some_and(|n| n > t + SKEW) {
+    if exp.saturating_add(SKEW) < t || claims.nbf.is_some_and(|n| n > t.saturating_add(SKEW)) {
         return Err(codes::assertion_expired());
     }
     let jti = claims.jti.ok_or_else(|| codes::bad_assertion("The assertion has no 'jti' claim."))?;

@@ -1,12 +1,13 @@
-//! The device code flow: `POST /login/{tenant}/oauth2/v2.0/devicecode`, polling with the
+//! The device code flow: `POST {authority}/{tenant}/oauth2/v2.0/devicecode`, polling with the
 //! `device_code` grant (`authorization_pending`, `slow_down`, `expired_token`), and
 //! approval by `--auto-approve-device`, `POST /_admin/device/approve` or `/devicelogin`.
 
 use super::entra_error::{codes, EntraError};
 use super::grant_refresh::mint_new;
 use super::http::{json, Req, Resp};
+use super::id_token::{answer, SignIn};
 use super::state::State;
-use super::token::{access_token, delegated_tenant, is_multi_tenant, parse_scope, token_body, Issued};
+use super::token::{delegated_tenant, is_multi_tenant, parse_scope, Call, Issued};
 use hyper::StatusCode;
 use parking_lot::Mutex;
 use rand::Rng as _;
@@ -69,7 +70,7 @@ impl DeviceStore {
     }
 }
 
-/// `POST /login/{tenant}/oauth2/v2.0/devicecode`.
+/// `POST {authority}/{tenant}/oauth2/v2.0/devicecode`.
 pub fn start(state: &State, req: &Req, tenant: &str) -> Resp {
     match start_inner(state, req, tenant) {
         Ok(v) => json(StatusCode::OK, &v),
@@ -90,7 +91,7 @@ fn start_inner(state: &State, req: &Req, tenant: &str) -> Result<serde_json::Val
     if !client.public {
         return Err(codes::public_client_only(client_id));
     }
-    let scope = parse_scope(form.get("scope"), true, tenant)?;
+    parse_scope(form.get("scope"), true, tenant)?;
     let mut rng = rand::rng();
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let user_code: String = (0..9).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect();
@@ -115,7 +116,8 @@ fn start_inner(state: &State, req: &Req, tenant: &str) -> Result<serde_json::Val
             user_code: user_code.clone(),
             client_id: client_id.to_ascii_lowercase(),
             tenant: tenant.to_string(),
-            scope: scope.echo.clone(),
+            // As asked: the grant parses it again when the code is redeemed.
+            scope: form.get("scope").cloned().unwrap_or_default(),
             expires: Instant::now() + Duration::from_secs(lifetime),
             interval: Duration::from_secs(interval),
             last_poll: None,
@@ -134,9 +136,10 @@ fn start_inner(state: &State, req: &Req, tenant: &str) -> Result<serde_json::Val
 }
 
 /// The `device_code` grant (polling).
-pub fn grant(state: &State, tenant: &str, form: &HashMap<String, String>) -> Result<Issued, EntraError> {
-    let device_code = form.get("device_code").ok_or_else(|| codes::missing_parameter("device_code"))?;
-    let client_id = form.get("client_id").ok_or_else(|| codes::missing_parameter("client_id"))?;
+pub fn grant(call: &Call<'_>) -> Result<Issued, EntraError> {
+    let (state, tenant) = (call.state, call.tenant);
+    let device_code = call.required("device_code")?;
+    let client_id = call.required("client_id")?;
     let (upn, scope_text) = {
         let mut all = state.devices.by_device.lock();
         let p = all.get_mut(device_code).ok_or_else(codes::device_code_unknown)?;
@@ -167,12 +170,12 @@ pub fn grant(state: &State, tenant: &str, form: &HashMap<String, String>) -> Res
         return Err(codes::not_consented(client_id));
     }
     let scope = parse_scope(Some(&scope_text), true, tenant)?;
-    let (token, lifetime) = access_token(state, &tref, &scope.resource, client_id, Some(&user.upn))?;
     let rt = if scope.offline_access { Some(mint_new(state, &user.upn, client_id)?) } else { None };
+    let sign_in = SignIn { tenant: &tref, user: &user, client_id, scope: &scope, nonce: None };
     Ok(Issued {
         tenant: tenant.to_string(),
         resource: scope.resource.clone(),
         grant: "device_code",
-        body: token_body(&scope.echo, &token, lifetime, rt),
+        body: answer(call, &sign_in, rt)?,
     })
 }

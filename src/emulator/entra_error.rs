@@ -1,6 +1,6 @@
 //! Entra ID (AADSTS) error bodies, shaped exactly as the v2 token endpoint sends them.
 
-use super::http::{json, Resp};
+use super::http::{json, with_header, Req, Resp};
 use hyper::StatusCode;
 
 /// An Entra token-endpoint error: OAuth `error`, AADSTS number and message.
@@ -22,16 +22,37 @@ impl EntraError {
         self
     }
 
-    /// The JSON body and status (400, as SPEC §4 fixes for token errors).
+    /// The JSON body and status, with a fresh correlation id.
     pub fn response(&self) -> Resp {
+        self.answer(None)
+    }
+
+    /// The answer to `req`: its `client-request-id` (a GUID) becomes the correlation id,
+    /// echoed in the body and in the `client-request-id` header, as Entra does.
+    pub fn respond_to(&self, req: &Req) -> Resp {
+        let id = req.header("client-request-id").and_then(|v| uuid::Uuid::try_parse(v.trim()).ok());
+        self.answer(id.map(|u| u.to_string()))
+    }
+
+    /// HTTP status Entra uses: 401 for `invalid_client`, 400 for every other token error.
+    pub fn status(&self) -> StatusCode {
+        if self.error == "invalid_client" {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::BAD_REQUEST
+        }
+    }
+
+    fn answer(&self, correlation_id: Option<String>) -> Resp {
         let trace_id = uuid::Uuid::new_v4().to_string();
-        let correlation_id = uuid::Uuid::new_v4().to_string();
+        let correlation_id = correlation_id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let now = time::OffsetDateTime::now_utc();
         let ts = now
             .format(&time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]Z"))
             .unwrap_or_default();
+        // Entra separates the message, trace id, correlation id and timestamp with CRLF.
         let description = format!(
-            "AADSTS{}: {} Trace ID: {trace_id} Correlation ID: {correlation_id} Timestamp: {ts}",
+            "AADSTS{}: {}\r\nTrace ID: {trace_id}\r\nCorrelation ID: {correlation_id}\r\nTimestamp: {ts}",
             self.code, self.message
         );
         let mut body = serde_json::json!({
@@ -46,7 +67,8 @@ impl EntraError {
         if let Some(s) = self.suberror {
             body["suberror"] = serde_json::Value::String(s.into());
         }
-        json(StatusCode::BAD_REQUEST, &body)
+        let r = json(self.status(), &body);
+        with_header(r, "client-request-id", &correlation_id)
     }
 }
 
@@ -152,6 +174,13 @@ pub mod codes {
             "invalid_scope",
             1002012,
             format!("The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."),
+        )
+    }
+    pub fn tenant_required(tenant: &str) -> EntraError {
+        EntraError::new(
+            "invalid_request",
+            900023,
+            format!("Specified tenant identifier '{tenant}' is neither a valid DNS name, nor a valid external domain. The client credentials flow needs a tenant: send the request to /{{tenant id or domain}}/oauth2/v2.0/token, not /{tenant}."),
         )
     }
     pub fn unknown_resource(resource: &str, tenant: &str) -> EntraError {

@@ -104,7 +104,15 @@ pub fn registry_json() -> String {
 pub fn profile_yaml() -> String {
     format!(
         r#"# Written by `tenantrun emulator --write-fixture`. Works offline against the emulator:
-#   tenantrun emulator --scenario registry.json --addr 127.0.0.1:8400   (or the built-in `emulator` environment)
+#   the built-in `emulator` environment starts one in-process; for a standalone one,
+#   `tenantrun emulator --scenario registry.json --addr 127.0.0.1:8400`, declare an environment
+#   whose authority is the emulator's URL (Entra tenant first: AUTHORITY/{{tenant}}/oauth2/v2.0/token):
+#     environments:
+#       local:
+#         authority: http://127.0.0.1:8400
+#         compliance: http://127.0.0.1:8400/compliance
+#         compliance_region: "http://127.0.0.1:8400/region/{{region}}"
+#         exchange: http://127.0.0.1:8400/exchange
 version: 1
 
 identities:

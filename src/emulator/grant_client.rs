@@ -1,20 +1,17 @@
 //! The `client_credentials` grant, with a client secret or a certificate assertion.
 
 use super::entra_error::{codes, EntraError};
-use super::http::Req;
-use super::state::State;
-use super::token::{access_token, parse_scope, token_body, Issued};
-use std::collections::HashMap;
+use super::token::{access_token, is_multi_tenant, parse_scope, token_body, Call, Issued};
 
 pub const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
-pub fn grant(
-    state: &State,
-    req: &Req,
-    tenant: &str,
-    form: &HashMap<String, String>,
-) -> Result<Issued, EntraError> {
-    let client_id = form.get("client_id").ok_or_else(|| codes::missing_parameter("client_id"))?;
+pub fn grant(call: &Call<'_>) -> Result<Issued, EntraError> {
+    let (state, tenant, form) = (call.state, call.tenant, call.form);
+    let client_id = call.required("client_id")?;
+    // An app-only token is for one tenant: `common`/`organizations` name none.
+    if is_multi_tenant(tenant) {
+        return Err(codes::tenant_required(tenant));
+    }
     let tref = state.registry.tenant(tenant).ok_or_else(|| codes::tenant_not_found(tenant))?;
     let client = state.registry.client(client_id).ok_or_else(|| codes::app_not_found(client_id, tenant))?;
     if !state.registry.consented(&tref, client_id) {
@@ -31,7 +28,9 @@ pub fn grant(
         if form.get("client_assertion_type").map(String::as_str) != Some(ASSERTION_TYPE) {
             return Err(codes::missing_parameter("client_assertion_type"));
         }
-        super::assertion::verify(state, req, client, tenant, assertion)?;
+        let endpoint = |t: &str| format!("{}/{t}/oauth2/v2.0/token", call.authority);
+        let audiences = [endpoint(tenant), endpoint(&tref.guid)];
+        super::assertion::verify(state, client, &audiences, assertion)?;
     } else {
         return Err(codes::credential_required());
     }

@@ -3,14 +3,14 @@
 
 use super::entra_error::{codes, EntraError};
 use super::grant_refresh::mint_new;
-use super::state::State;
-use super::token::{access_token, delegated_tenant, parse_scope, token_body, Issued};
-use std::collections::HashMap;
+use super::id_token::{answer, SignIn};
+use super::token::{delegated_tenant, parse_scope, Call, Issued};
 
-pub fn grant(state: &State, tenant: &str, form: &HashMap<String, String>) -> Result<Issued, EntraError> {
-    let client_id = form.get("client_id").ok_or_else(|| codes::missing_parameter("client_id"))?;
-    let username = form.get("username").ok_or_else(|| codes::missing_parameter("username"))?;
-    let password = form.get("password").ok_or_else(|| codes::missing_parameter("password"))?;
+pub fn grant(call: &Call<'_>) -> Result<Issued, EntraError> {
+    let (state, tenant, form) = (call.state, call.tenant, call.form);
+    let client_id = call.required("client_id")?;
+    let username = call.required("username")?;
+    let password = call.required("password")?;
     let client = state.registry.client(client_id).ok_or_else(|| codes::app_not_found(client_id, tenant))?;
     if !client.public && form.get("client_secret").is_none_or(|s| !client.secrets.contains(s)) {
         return Err(codes::public_client_only(client_id));
@@ -31,12 +31,12 @@ pub fn grant(state: &State, tenant: &str, form: &HashMap<String, String>) -> Res
         return Err(codes::not_consented(client_id));
     }
     let scope = parse_scope(form.get("scope"), true, tenant)?;
-    let (token, lifetime) = access_token(state, &tref, &scope.resource, client_id, Some(&user.upn))?;
     let rt = if scope.offline_access { Some(mint_new(state, &user.upn, client_id)?) } else { None };
+    let sign_in = SignIn { tenant: &tref, user: &user, client_id, scope: &scope, nonce: None };
     Ok(Issued {
         tenant: tenant.to_string(),
         resource: scope.resource.clone(),
         grant: "password",
-        body: token_body(&scope.echo, &token, lifetime, rt),
+        body: answer(call, &sign_in, rt)?,
     })
 }

@@ -3,9 +3,10 @@
 //! and a partner (GDAP) admin's token works in any customer tenant.
 
 use super::entra_error::{codes, EntraError};
+use super::id_token::{answer, SignIn};
 use super::jwt::{now, RefreshClaims};
 use super::state::State;
-use super::token::{access_token, delegated_tenant, parse_scope, token_body, Issued};
+use super::token::{delegated_tenant, parse_scope, Call, Issued};
 use parking_lot::Mutex;
 use std::collections::HashMap;
 
@@ -69,9 +70,10 @@ pub fn mint_new(state: &State, upn: &str, client_id: &str) -> Result<String, Ent
     mint(state, upn, client_id, &fam, 0, now())
 }
 
-pub fn grant(state: &State, tenant: &str, form: &HashMap<String, String>) -> Result<Issued, EntraError> {
-    let rt = form.get("refresh_token").ok_or_else(|| codes::missing_parameter("refresh_token"))?;
-    let client_id = form.get("client_id").ok_or_else(|| codes::missing_parameter("client_id"))?;
+pub fn grant(call: &Call<'_>) -> Result<Issued, EntraError> {
+    let (state, tenant, form) = (call.state, call.tenant, call.form);
+    let rt = call.required("refresh_token")?;
+    let client_id = call.required("client_id")?;
     let claims = state.signer.verify_refresh(rt).map_err(|_| codes::refresh_malformed())?;
     if claims.exp < now() {
         return Err(codes::refresh_expired());
@@ -94,12 +96,12 @@ pub fn grant(state: &State, tenant: &str, form: &HashMap<String, String>) -> Res
     }
     let scope = parse_scope(form.get("scope"), true, tenant)?;
     let next = state.refresh.use_token(&claims.fam, claims.gen, state.config.refresh_token_grace_secs)?;
-    let (token, lifetime) = access_token(state, &tref, &scope.resource, client_id, Some(&user.upn))?;
     let new_rt = mint(state, &user.upn, client_id, &claims.fam, next, claims.auth_time)?;
+    let sign_in = SignIn { tenant: &tref, user: &user, client_id, scope: &scope, nonce: None };
     Ok(Issued {
         tenant: tenant.to_string(),
         resource: scope.resource.clone(),
         grant: "refresh_token",
-        body: token_body(&scope.echo, &token, lifetime, Some(new_rt)),
+        body: answer(call, &sign_in, Some(new_rt))?,
     })
 }

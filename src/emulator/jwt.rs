@@ -124,7 +124,7 @@ impl Signer {
     }
 
     /// Encode and sign `claims` as a compact RS256 JWS.
-    fn sign<T: Serialize>(&self, claims: &T) -> Result<String, String> {
+    pub fn sign<T: Serialize>(&self, claims: &T) -> Result<String, String> {
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
         let payload = serde_json::to_vec(claims).map_err(|e| e.to_string())?;
         let mut token = format!("{}.{}", self.header_b64, b64.encode(payload));
@@ -173,6 +173,13 @@ impl Signer {
         }
         w.insert(token.into(), claims.clone());
         Ok(claims)
+    }
+
+    /// Verify the signature of any emulator-signed token and read its claims.
+    pub fn verify_signed<T: serde::de::DeserializeOwned>(&self, token: &str) -> Result<T, TokenProblem> {
+        jsonwebtoken::decode::<T>(token, &self.decoding, &Self::validation())
+            .map(|d| d.claims)
+            .map_err(|_| TokenProblem::Malformed)
     }
 
     pub fn verify_refresh(&self, token: &str) -> Result<RefreshClaims, TokenProblem> {

@@ -2,18 +2,21 @@
 //! compliance and exchange front doors, fault injection and counters.
 //!
 //! One loopback port serves everything, path-based so no DNS is needed:
-//! `/login/{tenant}/...` (Entra v2), `/compliance/adminapi/...` (Security & Compliance front
+//! `/{tenant}/...` (Entra v2, tenant first as Microsoft serves it: the emulator's origin is
+//! the authority; `/login/{tenant}/...` too), `/compliance/adminapi/...` (Security & Compliance front
 //! door), `/region/{region}/adminapi/...` (regional compliance hosts), `/exchange/adminapi/...`,
 //! `/msi/token` and `/metadata/identity/oauth2/token` (managed identity), `/_stats` and `/_admin/...`.
 //! Start it with [`Emulator::start`]; the CLI wrapper is `tenantrun emulator`.
 
 mod admin;
 mod assertion;
+mod authorize;
 mod cmdlets;
 mod config;
 mod dataset;
 mod device;
 mod discovery;
+mod entra;
 mod entra_error;
 mod error;
 mod exo_error;
@@ -24,6 +27,7 @@ mod grant_client;
 mod grant_password;
 mod grant_refresh;
 mod http;
+mod id_token;
 mod invoke;
 mod jwt;
 mod module_file;

@@ -7,12 +7,26 @@ use super::state::State;
 use super::token::{access_token, COMPLIANCE_RESOURCES, EXCHANGE_RESOURCES};
 use hyper::StatusCode;
 
-fn error(status: StatusCode, error: &str, description: &str) -> Resp {
-    json(status, &serde_json::json!({"error": error, "error_description": description}))
+/// IMDS answers errors OAuth-style (`error`, `error_description`); the App Service
+/// identity endpoint as `{"statusCode", "message", "correlationId"}`.
+fn error_shape(imds: bool, req: &Req, status: StatusCode, error: &str, description: &str) -> Resp {
+    if imds {
+        return json(status, &serde_json::json!({"error": error, "error_description": description}));
+    }
+    let correlation = req
+        .header("x-ms-client-request-id")
+        .and_then(|v| uuid::Uuid::try_parse(v.trim()).ok())
+        .unwrap_or_else(uuid::Uuid::new_v4)
+        .to_string();
+    json(
+        status,
+        &serde_json::json!({"statusCode": status.as_u16(), "message": description, "correlationId": correlation}),
+    )
 }
 
 /// Serve either style; `imds` selects the IMDS header and answer shape.
 pub fn handle(state: &State, req: &Req, imds: bool) -> Resp {
+    let error = |status, error: &str, description: &str| error_shape(imds, req, status, error, description);
     if imds {
         if req.header("metadata").is_none_or(|v| !v.eq_ignore_ascii_case("true")) {
             return error(
@@ -75,7 +89,7 @@ pub fn handle(state: &State, req: &Req, imds: bool) -> Resp {
     };
     let (token, lifetime) = match access_token(state, &tenant, &resource, &client_id, None) {
         Ok(t) => t,
-        Err(e) => return e.response(),
+        Err(e) => return error(e.status(), e.error, &e.message),
     };
     state.counters.token(&tenant_id, &resource, "managed_identity");
     let now = super::jwt::now();

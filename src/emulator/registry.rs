@@ -69,7 +69,13 @@ pub struct Registry {
     tenant_index: HashMap<String, usize>,
     tenants: Vec<TenantConfig>,
     unknown: Vec<String>,
+    /// GUIDs derived for domain-named tenants, back to the domain: Entra's discovery
+    /// document names a tenant by GUID, so clients then ask `/{guid}/oauth2/v2.0/token`.
+    derived: parking_lot::RwLock<HashMap<String, String>>,
 }
+
+/// Derived GUIDs remembered at most (a benchmark's tenants fit many times over).
+const DERIVED_CAP: usize = 1_000_000;
 
 /// A tenant as a request names it, resolved to its canonical key and GUID.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +96,9 @@ impl Registry {
             reg.tenant_index.insert(t.id.to_ascii_lowercase(), i);
             for a in &t.aliases {
                 reg.tenant_index.insert(a.to_ascii_lowercase(), i);
+            }
+            if !is_guid(&t.id) && !t.aliases.iter().any(|a| is_guid(a)) {
+                reg.tenant_index.entry(derived_guid(&t.id.to_ascii_lowercase())).or_insert(i);
             }
         }
         reg.unknown = config.unknown_tenants.iter().map(|t| t.to_ascii_lowercase()).collect();
@@ -167,8 +176,18 @@ impl Registry {
                     .unwrap_or_else(|| derived_guid(&t.id.to_ascii_lowercase()));
                 Some(TenantRef { key: t.id.to_ascii_lowercase(), guid, config: Some(i) })
             }
+            None if is_guid(&lower) => match self.derived.read().get(&lower) {
+                Some(domain) => Some(TenantRef { key: domain.clone(), guid: lower, config: None }),
+                None => Some(TenantRef { key: lower.clone(), guid: lower, config: None }),
+            },
             None => {
-                let guid = if is_guid(&lower) { lower.clone() } else { derived_guid(&lower) };
+                let guid = derived_guid(&lower);
+                if !self.derived.read().contains_key(&guid) {
+                    let mut map = self.derived.write();
+                    if map.len() < DERIVED_CAP {
+                        map.insert(guid.clone(), lower.clone());
+                    }
+                }
                 Some(TenantRef { key: lower, guid, config: None })
             }
         }

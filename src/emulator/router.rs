@@ -7,7 +7,7 @@ use super::stats::Endpoint;
 use hyper::{Method, StatusCode};
 use std::sync::Arc;
 
-fn method_not_allowed() -> Resp {
+pub(super) fn method_not_allowed() -> Resp {
     super::http::json(
         StatusCode::METHOD_NOT_ALLOWED,
         &serde_json::json!({"error": {"code": "MethodNotAllowed", "message": "The HTTP method is not allowed for this resource."}}),
@@ -21,30 +21,6 @@ pub async fn route(state: &Arc<State>, req: Req) -> Result<Resp, Flow> {
     let post = req.method == Method::POST;
     let get = req.method == Method::GET;
     match seg.as_slice() {
-        ["login", tenant, "oauth2", "v2.0", "token"] => {
-            c.request(Endpoint::Token);
-            if !post {
-                return Ok(method_not_allowed());
-            }
-            protocol_latency(state).await;
-            Ok(super::token::handle(state, &req, tenant).await)
-        }
-        ["login", tenant, "oauth2", "v2.0", "devicecode"] => {
-            c.request(Endpoint::DeviceCode);
-            if !post {
-                return Ok(method_not_allowed());
-            }
-            protocol_latency(state).await;
-            Ok(super::device::start(state, &req, tenant))
-        }
-        ["login", tenant, "v2.0", ".well-known", "openid-configuration"] => {
-            c.request(Endpoint::Discovery);
-            Ok(super::discovery::openid_configuration(state, &req, tenant))
-        }
-        ["login", _tenant, "discovery", "v2.0", "keys"] | ["login", _tenant, "discovery", "keys"] => {
-            c.request(Endpoint::Jwks);
-            Ok(super::discovery::keys(state))
-        }
         ["msi", "token"] => {
             c.request(Endpoint::ManagedIdentity);
             protocol_latency(state).await;
@@ -85,6 +61,16 @@ pub async fn route(state: &Arc<State>, req: Req) -> Result<Resp, Flow> {
         ["devicelogin"] if get => {
             c.request(Endpoint::DeviceLogin);
             Ok(super::admin::device_login(state, &req))
+        }
+        // Entra, tenant first as Microsoft serves it (`AUTHORITY/{tenant}/...`, the authority
+        // being the emulator's origin), and under the older `/login` prefix.
+        ["login", tenant, rest @ ..] if super::entra::is_entra_path(rest) => {
+            let authority = format!("{}/login", req.origin);
+            super::entra::route(state, &req, &authority, tenant, rest).await
+        }
+        [tenant, rest @ ..] if super::entra::is_entra_path(rest) => {
+            let authority = req.origin.clone();
+            super::entra::route(state, &req, &authority, tenant, rest).await
         }
         _ => {
             c.request(Endpoint::NotFound);
@@ -128,7 +114,7 @@ async fn admin_api(
 }
 
 /// Latency injected on token endpoints (admin API calls get theirs in the gate).
-async fn protocol_latency(state: &State) {
+pub(super) async fn protocol_latency(state: &State) {
     let ms = state.config.latency_ms;
     if ms > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(ms)).await;

@@ -21,11 +21,12 @@ pub enum Endpoint {
     Stats,
     Admin,
     DeviceLogin,
+    Authorize,
     NotFound,
 }
 
 impl Endpoint {
-    const ALL: [Endpoint; 12] = [
+    const ALL: [Endpoint; 13] = [
         Endpoint::Token,
         Endpoint::DeviceCode,
         Endpoint::Discovery,
@@ -37,6 +38,7 @@ impl Endpoint {
         Endpoint::Stats,
         Endpoint::Admin,
         Endpoint::DeviceLogin,
+        Endpoint::Authorize,
         Endpoint::NotFound,
     ];
 
@@ -53,6 +55,7 @@ impl Endpoint {
             Endpoint::Stats => "stats",
             Endpoint::Admin => "admin",
             Endpoint::DeviceLogin => "devicelogin",
+            Endpoint::Authorize => "authorize",
             Endpoint::NotFound => "not_found",
         }
     }
@@ -174,7 +177,7 @@ impl Stats {
 /// The live counters.
 #[derive(Debug, Default)]
 pub struct Counters {
-    requests: [AtomicU64; 12],
+    requests: [AtomicU64; Endpoint::ALL.len()],
     tokens: Mutex<HashMap<(String, String, &'static str), u64>>,
     token_errors: Mutex<BTreeMap<String, u64>>,
     pub tokens_issued: AtomicU64,

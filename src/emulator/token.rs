@@ -1,12 +1,13 @@
-//! The Entra v2 token endpoint (`/login/{tenant}/oauth2/v2.0/token`): dispatch by
+//! The Entra v2 token endpoint (`{authority}/{tenant}/oauth2/v2.0/token`): dispatch by
 //! `grant_type`, scope rules, and issuing access tokens.
 
 use super::entra_error::{codes, EntraError};
-use super::http::{json, Req, Resp};
+use super::http::{json, with_header, Req, Resp};
 use super::jwt::{now, AccessClaims};
 use super::registry::TenantRef;
 use super::state::State;
 use hyper::StatusCode;
+use std::collections::HashMap;
 
 /// Token audiences (resources) the emulator issues tokens for: every cloud's Exchange
 /// Online and Security & Compliance resources.
@@ -42,22 +43,24 @@ pub struct Scope {
 }
 
 /// Parse `scope`: exactly one `<known resource>/.default`, plus `offline_access`,
-/// `openid`, `profile` when `delegated`.
+/// `openid`, `profile`, `email` when `delegated`. Client credentials take only
+/// `<resource>/.default` (anything else is AADSTS1002012, as Entra answers).
 pub fn parse_scope(scope: Option<&String>, delegated: bool, tenant: &str) -> Result<Scope, EntraError> {
     let scope = scope.ok_or_else(|| codes::missing_parameter("scope"))?;
     let mut resource = None;
-    let (mut offline, mut openid) = (false, false);
+    let mut asked = std::collections::BTreeSet::new();
     for part in scope.split_whitespace() {
         match part {
-            "offline_access" | "openid" | "profile" if !delegated => {
-                return Err(codes::client_credentials_scope(part));
+            "offline_access" | "openid" | "profile" | "email" if delegated => {
+                asked.insert(part);
             }
-            "offline_access" => offline = true,
-            "openid" => openid = true,
-            "profile" | "email" => {}
             p => {
                 let Some(r) = p.strip_suffix("/.default") else {
-                    return Err(codes::invalid_scope(scope));
+                    return Err(if delegated {
+                        codes::invalid_scope(scope)
+                    } else {
+                        codes::client_credentials_scope(part)
+                    });
                 };
                 if resource.is_some() {
                     return Err(codes::invalid_scope(scope));
@@ -71,11 +74,18 @@ pub fn parse_scope(scope: Option<&String>, delegated: bool, tenant: &str) -> Res
         }
     }
     let resource = resource.ok_or_else(|| codes::invalid_scope(scope))?;
-    let mut echo = format!("{resource}/.default");
-    if offline {
-        echo.push_str(" offline_access");
+    // What Entra grants: the OIDC scopes asked, the consented permission, and `.default`.
+    let mut echo: Vec<String> =
+        ["email", "openid", "profile"].iter().filter(|s| asked.contains(*s)).map(|s| s.to_string()).collect();
+    if delegated {
+        echo.push(format!("{resource}/Exchange.Manage"));
     }
-    Ok(Scope { resource, offline_access: offline, openid, echo })
+    echo.push(format!("{resource}/.default"));
+    let offline = asked.contains("offline_access");
+    if offline {
+        echo.push("offline_access".into());
+    }
+    Ok(Scope { resource, offline_access: offline, openid: asked.contains("openid"), echo: echo.join(" ") })
 }
 
 /// A successful grant: what to count and what to answer.
@@ -87,45 +97,65 @@ pub struct Issued {
     pub body: serde_json::Value,
 }
 
-/// `POST /login/{tenant}/oauth2/v2.0/token`.
-pub async fn handle(state: &State, req: &Req, tenant: &str) -> Resp {
-    let result = grant(state, req, tenant).await;
+/// `POST {authority}/{tenant}/oauth2/v2.0/token`.
+pub async fn handle(state: &State, req: &Req, authority: &str, tenant: &str) -> Resp {
+    let result = grant(state, req, authority, tenant).await;
     match result {
         Ok(issued) => {
             state.counters.token(&issued.tenant, &issued.resource, issued.grant);
             let mut r = json(StatusCode::OK, &issued.body);
             r.headers_mut()
                 .insert("cache-control", hyper::header::HeaderValue::from_static("no-store, no-cache"));
-            r
+            match req.header("client-request-id") {
+                Some(id) => with_header(r, "client-request-id", id),
+                None => r,
+            }
         }
         Err(e) => {
             state.counters.token_error(e.code);
-            e.response()
+            e.respond_to(req)
         }
     }
 }
 
-async fn grant(state: &State, req: &Req, tenant: &str) -> Result<Issued, EntraError> {
+async fn grant(state: &State, req: &Req, authority: &str, tenant: &str) -> Result<Issued, EntraError> {
     if !is_multi_tenant(tenant) && state.registry.tenant(tenant).is_none() {
         return Err(codes::tenant_not_found(tenant));
     }
     let mut form = req.form();
     basic_credentials(req, &mut form);
     let grant_type = form.get("grant_type").ok_or_else(|| codes::missing_parameter("grant_type"))?;
+    let call = Call { state, authority, tenant, form: &form };
     match grant_type.as_str() {
-        "client_credentials" => super::grant_client::grant(state, req, tenant, &form),
-        "refresh_token" => super::grant_refresh::grant(state, tenant, &form),
-        "password" => super::grant_password::grant(state, tenant, &form),
-        "urn:ietf:params:oauth:grant-type:device_code" | "device_code" => {
-            super::device::grant(state, tenant, &form)
-        }
+        "client_credentials" => super::grant_client::grant(&call),
+        "refresh_token" => super::grant_refresh::grant(&call),
+        "password" => super::grant_password::grant(&call),
+        "urn:ietf:params:oauth:grant-type:device_code" | "device_code" => super::device::grant(&call),
+        "authorization_code" => super::authorize::grant(&call),
         other => Err(codes::unsupported_grant(other)),
+    }
+}
+
+/// One token request as the grants see it.
+pub struct Call<'a> {
+    pub state: &'a State,
+    /// `scheme://host[:port][/login]`: what the client addressed (assertion audience, issuer).
+    pub authority: &'a str,
+    /// The tenant path segment.
+    pub tenant: &'a str,
+    pub form: &'a HashMap<String, String>,
+}
+
+impl Call<'_> {
+    /// A form parameter, or AADSTS900144 naming it.
+    pub fn required(&self, name: &str) -> Result<&String, EntraError> {
+        self.form.get(name).ok_or_else(|| codes::missing_parameter(name))
     }
 }
 
 /// `client_secret_basic`: credentials in `Authorization: Basic base64(id:secret)` (each part
 /// form-urlencoded, RFC 6749 §2.3.1) count as if posted in the body.
-fn basic_credentials(req: &Req, form: &mut std::collections::HashMap<String, String>) {
+fn basic_credentials(req: &Req, form: &mut HashMap<String, String>) {
     use base64::Engine as _;
     let Some(encoded) = req.header("authorization").and_then(|h| h.strip_prefix("Basic ")) else { return };
     let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(encoded.trim()) else { return };
@@ -206,6 +236,8 @@ pub fn token_body(scope: &str, access: &str, lifetime: u64, refresh: Option<Stri
 mod tests {
     use super::*;
 
+    const CC: &str = "https://ps.compliance.protection.outlook.com/.default";
+
     #[test]
     fn scopes_follow_the_entra_rules() {
         let s = |v: &str| Some(v.to_string());
@@ -217,7 +249,10 @@ mod tests {
         .expect("valid delegated scope");
         assert_eq!(ok.resource, "https://outlook.office365.com");
         assert!(ok.offline_access && ok.openid);
-        assert_eq!(ok.echo, "https://outlook.office365.com/.default offline_access");
+        assert_eq!(
+            ok.echo,
+            "openid https://outlook.office365.com/Exchange.Manage https://outlook.office365.com/.default offline_access"
+        );
         let err = |v: &str, delegated| parse_scope(s(v).as_ref(), delegated, "t").err().map(|e| e.code);
         assert_eq!(
             err("https://ps.compliance.protection.outlook.com/.default offline_access", false),
@@ -229,6 +264,9 @@ mod tests {
             Some(500011)
         );
         assert_eq!(err("offline_access", true), Some(70011));
+        assert_eq!(err("https://outlook.office365.com/Exchange.Manage", false), Some(1002012));
+        let app = parse_scope(s(CC).as_ref(), false, "t").expect("client credentials scope");
+        assert_eq!(app.echo, CC);
         assert_eq!(parse_scope(None, true, "t").err().map(|e| e.code), Some(900144));
     }
 }

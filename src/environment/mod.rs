@@ -104,11 +104,12 @@ impl Environment {
     }
 
     /// Fill in the emulator's URLs once it listens on `base` (e.g. `http://127.0.0.1:40123`).
-    /// Paths: `/login`, `/compliance`, `/region/{region}`, `/exchange`.
+    /// The authority is the origin itself (Entra tenant first, `/{tenant}/oauth2/v2.0/token`,
+    /// as Microsoft serves it); the front doors are `/compliance`, `/region/{region}`, `/exchange`.
     pub fn bind_emulator(&mut self, base: &Url) {
         let root = base.as_str().trim_end_matches('/').to_string();
         let join = |p: &str| normalize_base_url(&format!("{root}{p}")).ok();
-        if let Some(a) = join("/login") {
+        if let Some(a) = join("") {
             self.authority = a;
         }
         self.compliance = join("/compliance");

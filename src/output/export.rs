@@ -1,11 +1,11 @@
-//! Extra exports after a run (`--format csv|json`): one file per (command list, step)
+//! Extra exports after a run (`--format csv|json|jsonl`): one file per (command list, step)
 //! across all tenants, a `tenant` column/field first. CSV is flattened with rayon
 //! across the items files (nested values become JSON text); nothing holds a whole
 //! result in memory — each items file is streamed into its own part, and the parts
 //! are concatenated.
 
 use super::record::{StepRecord, StepStatus};
-use super::rundir::{CSV, JSON};
+use super::rundir::{CSV, JSON, JSONL};
 use super::sanitize::safe_component;
 use rayon::prelude::*;
 use serde_json::Value;
@@ -144,6 +144,31 @@ fn write_row<'a>(out: &mut impl Write, cells: impl Iterator<Item = &'a str>) -> 
     out.write_all(b"\n")
 }
 
+/// Every item of `files` as an object with `tenant` first (a non-object item is kept
+/// under `value`), in tenant order.
+fn tagged_items<'a>(
+    run_dir: &'a Path,
+    files: &'a [(String, String)],
+) -> impl Iterator<Item = std::io::Result<serde_json::Map<String, Value>>> + 'a {
+    files.iter().flat_map(move |(tenant, rel)| {
+        let items: Box<dyn Iterator<Item = std::io::Result<Value>>> = match lines(&run_dir.join(rel)) {
+            Ok(it) => Box::new(it),
+            Err(e) => Box::new(std::iter::once(Err(e))),
+        };
+        items.map(move |item| {
+            let mut obj = serde_json::Map::new();
+            obj.insert("tenant".into(), Value::String(tenant.clone()));
+            match item? {
+                Value::Object(map) => obj.extend(map),
+                other => {
+                    obj.insert("value".into(), other);
+                }
+            }
+            Ok(obj)
+        })
+    })
+}
+
 /// Write `json/<command>.<step>.json`: a JSON array of the items, each with `tenant` first.
 pub fn export_json(run_dir: &Path, records: &[StepRecord]) -> std::io::Result<Vec<PathBuf>> {
     let dir = run_dir.join(JSON);
@@ -154,22 +179,31 @@ pub fn export_json(run_dir: &Path, records: &[StepRecord]) -> std::io::Result<Ve
         let mut out = BufWriter::new(File::create(&path)?);
         out.write_all(b"[")?;
         let mut first = true;
-        for (tenant, rel) in &files {
-            for item in lines(&run_dir.join(rel))? {
-                let mut obj = serde_json::Map::new();
-                obj.insert("tenant".into(), Value::String(tenant.clone()));
-                match item? {
-                    Value::Object(map) => obj.extend(map),
-                    other => {
-                        obj.insert("value".into(), other);
-                    }
-                }
-                out.write_all(if first { b"\n" } else { b",\n" })?;
-                first = false;
-                serde_json::to_writer(&mut out, &obj)?;
-            }
+        for obj in tagged_items(run_dir, &files) {
+            out.write_all(if first { b"\n" } else { b",\n" })?;
+            first = false;
+            serde_json::to_writer(&mut out, &obj?)?;
         }
         out.write_all(b"\n]\n")?;
+        out.flush()?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Write `jsonl/<command>.<step>.jsonl`: every tenant's items of that step in one JSON
+/// Lines file, one object a line with `tenant` first (for `jq`, log shippers, DuckDB).
+pub fn export_jsonl(run_dir: &Path, records: &[StepRecord]) -> std::io::Result<Vec<PathBuf>> {
+    let dir = run_dir.join(JSONL);
+    std::fs::create_dir_all(&dir)?;
+    let mut written = Vec::new();
+    for ((command, step), files) in groups(records) {
+        let path = dir.join(format!("{}.{step}.jsonl", safe_component(&command)));
+        let mut out = BufWriter::new(File::create(&path)?);
+        for obj in tagged_items(run_dir, &files) {
+            serde_json::to_writer(&mut out, &obj?)?;
+            out.write_all(b"\n")?;
+        }
         out.flush()?;
         written.push(path);
     }
@@ -225,6 +259,12 @@ mod tests {
         let v: Value = serde_json::from_str(&std::fs::read_to_string(&json_files[0]).unwrap()).unwrap();
         assert_eq!(v.as_array().unwrap().len(), 3);
         assert_eq!(v[0], json!({"tenant": "a", "Name": "A", "Enabled": true}));
+        let jsonl_files = export_jsonl(dir.path(), &records).unwrap();
+        assert_eq!(jsonl_files, vec![dir.path().join("jsonl/labels.0.jsonl")]);
+        let text = std::fs::read_to_string(&jsonl_files[0]).unwrap();
+        let rows: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[2], json!({"tenant": "b", "Name": "x,y", "Settings": {"k": [1]}}));
         let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("csv")).unwrap().flatten().collect();
         assert_eq!(leftovers.len(), 1);
     }

@@ -7,6 +7,7 @@ pub const SUMMARY: &str = "summary.json";
 pub const ITEMS: &str = "items";
 pub const CSV: &str = "csv";
 pub const JSON: &str = "json";
+pub const JSONL: &str = "jsonl";
 
 /// A run id: UTC time plus a short random suffix, e.g. `20261128T131500Z-3fa9c1`.
 pub fn new_run_id() -> String {

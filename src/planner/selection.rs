@@ -1,8 +1,10 @@
 //! `-t/--tenants SEL` and `-c/--commands NAME`: which tenants and command lists run.
 //!
-//! Selectors: an id (domain or GUID, case-insensitive), `tag:NAME`, `name:GLOB`
-//! (case-insensitive, `*` and `?`); `!SEL` excludes. With no including selector
-//! every tenant is included; exclusions always win.
+//! Selectors: an id (domain or GUID, case-insensitive; a bare word that is a tenant's
+//! display name, case-insensitive, matches that tenant too, so `-t Contoso` works),
+//! `tag:NAME`, `name:GLOB` (case-insensitive, `*` and `?`); `!SEL` excludes. One `-t`
+//! value may hold several selectors separated by commas (`-t a,b`, as `-c a,b`). With
+//! no including selector every tenant is included; exclusions always win.
 
 use super::shard::Shard;
 use crate::profile::Tenant;
@@ -66,10 +68,33 @@ impl TenantSelector {
         Ok(TenantSelector::Id(text.to_ascii_lowercase()))
     }
 
+    /// Split one `-t` value at its commas (`a,b,!tag:x`), leaving the commas inside a
+    /// glob's `{a,b}` alternation alone.
+    pub fn split_list(value: &str) -> Vec<&str> {
+        let mut parts = Vec::new();
+        let (mut depth, mut start) = (0usize, 0usize);
+        for (i, c) in value.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => depth = depth.saturating_sub(1),
+                ',' if depth == 0 => {
+                    parts.push(&value[start..i]);
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        parts.push(&value[start..]);
+        parts
+    }
+
     /// Whether `tenant` matches.
     pub fn matches(&self, tenant: &Tenant) -> bool {
         match self {
-            TenantSelector::Id(id) => tenant.id.eq_ignore_ascii_case(id),
+            TenantSelector::Id(id) => {
+                tenant.id.eq_ignore_ascii_case(id)
+                    || tenant.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(id))
+            }
             TenantSelector::Tag(tag) => tenant.tags.iter().any(|t| t == tag),
             TenantSelector::Name { matcher, .. } => {
                 tenant.name.as_deref().is_some_and(|n| matcher.is_match(n))
@@ -96,7 +121,7 @@ impl Selection {
         shard: Option<&str>,
     ) -> Result<Self, SelectionError> {
         let mut selection = Selection::default();
-        for raw in tenants {
+        for raw in tenants.iter().flat_map(|t| TenantSelector::split_list(t)) {
             match raw.trim().strip_prefix('!') {
                 Some(rest) => selection.exclude.push(TenantSelector::parse(rest)?),
                 None => selection.include.push(TenantSelector::parse(raw)?),
@@ -150,5 +175,23 @@ mod tests {
         assert!(!s.selects(&contoso) && !s.selects(&fabrikam));
         assert_eq!(Selection::from_args(&["".into()], &[], None), Err(SelectionError::Empty));
         assert!(Selection::from_args(&[], &[], Some("4/3")).is_err());
+    }
+
+    #[test]
+    fn a_display_name_selects_its_tenant_and_commas_separate_selectors() {
+        let contoso = tenant("contoso.onmicrosoft.com", "Contoso", &["emea"]);
+        let fabrikam = tenant("fabrikam.onmicrosoft.com", "Fabrikam", &["us"]);
+        let northwind = tenant("northwind.onmicrosoft.com", "Northwind", &["us"]);
+        let s = Selection::from_args(&["CONTOSO".into()], &[], None).unwrap();
+        assert!(s.selects(&contoso) && !s.selects(&fabrikam));
+        let s = Selection::from_args(&["contoso.onmicrosoft.com,Fabrikam".into()], &[], None).unwrap();
+        assert_eq!(s.include.len(), 2);
+        assert!(s.selects(&contoso) && s.selects(&fabrikam) && !s.selects(&northwind));
+        let s = Selection::from_args(&["tag:us,!Fabrikam".into()], &[], None).unwrap();
+        assert!(!s.selects(&contoso) && !s.selects(&fabrikam) && s.selects(&northwind));
+        let s = Selection::from_args(&["name:{Con*,North*}".into()], &[], None).unwrap();
+        assert_eq!(s.include.len(), 1);
+        assert!(s.selects(&contoso) && !s.selects(&fabrikam) && s.selects(&northwind));
+        assert_eq!(Selection::from_args(&["a,,b".into()], &[], None), Err(SelectionError::Empty));
     }
 }

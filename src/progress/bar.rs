@@ -1,10 +1,13 @@
 //! Progress bars (indicatif) for an attended terminal: an overall bar with tenants
 //! done/total, steps/s, ETA and failures, plus a bounded set of lines for the
-//! tenants in flight.
+//! tenants in flight. While the bars are drawn, log lines go above them
+//! ([`super::log_sink`]). After a stop the counts stay honest: the overall bar counts
+//! tenants whose every planned step ran, and says how many steps never ran.
 
 use crate::runner::{RunEvent, StopReason};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 /// At most this many per-tenant lines; the rest are counted in the overall line.
@@ -19,18 +22,26 @@ pub struct BarView {
     steps_done: u64,
     steps_total: u64,
     failed: u64,
+    /// Tenants that finished with planned steps left out (the run was stopping).
+    cut_short: u64,
     stopping: Option<StopReason>,
+}
+
+const RUNNING: &str = "{bar:30.cyan/blue} {pos}/{len} tenants  {msg}  ETA {eta}";
+/// After a stop there is no ETA to give.
+const STOPPED: &str = "{bar:30.cyan/blue} {pos}/{len} tenants  {msg}";
+
+fn style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar())
 }
 
 impl BarView {
     pub fn new() -> BarView {
         let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(8));
         let overall = multi.add(ProgressBar::new(0));
-        overall.set_style(
-            ProgressStyle::with_template("{bar:30.cyan/blue} {pos}/{len} tenants  {msg}  ETA {eta}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
+        overall.set_style(style(RUNNING));
         overall.enable_steady_tick(Duration::from_millis(250));
+        super::log_sink::attach(&multi);
         BarView {
             multi,
             overall,
@@ -40,6 +51,7 @@ impl BarView {
             steps_done: 0,
             steps_total: 0,
             failed: 0,
+            cut_short: 0,
             stopping: None,
         }
     }
@@ -54,7 +66,14 @@ impl BarView {
             self.failed
         );
         if self.hidden_in_flight > 0 {
-            msg.push_str(&format!("  (+{} more in flight)", self.hidden_in_flight));
+            let _ = write!(msg, "  (+{} more in flight)", self.hidden_in_flight);
+        }
+        if self.stopping.is_some() {
+            let not_run = self.steps_total.saturating_sub(self.steps_done);
+            let _ = write!(msg, "  {not_run} not run");
+            if self.cut_short > 0 {
+                let _ = write!(msg, " ({} tenants cut short)", self.cut_short);
+            }
         }
         match self.stopping {
             Some(StopReason::Interrupted) => msg.push_str("  interrupted: finishing in-flight steps"),
@@ -96,7 +115,7 @@ impl BarView {
                     self.failed += 1;
                 }
             }
-            RunEvent::TenantFinished { tenant, .. } => {
+            RunEvent::TenantFinished { tenant, counts, .. } => {
                 match self.lines.remove(tenant) {
                     Some(line) => {
                         line.finish_and_clear();
@@ -104,9 +123,16 @@ impl BarView {
                     }
                     None => self.hidden_in_flight = self.hidden_in_flight.saturating_sub(1),
                 }
-                self.overall.inc(1);
+                if counts.not_run == 0 {
+                    self.overall.inc(1);
+                } else {
+                    self.cut_short += 1;
+                }
             }
-            RunEvent::Stopping(reason) => self.stopping = Some(*reason),
+            RunEvent::Stopping(reason) => {
+                self.stopping = Some(*reason);
+                self.overall.set_style(style(STOPPED));
+            }
         }
         self.refresh();
     }
@@ -115,11 +141,16 @@ impl BarView {
         let _ = self.multi.println(text);
     }
 
+    /// Leave the overall bar on screen as it stands: a stopped run keeps its real
+    /// position (never "N/N … ETA 0s" for steps that did not run).
     pub fn finish(&mut self) {
         for (_, line) in self.lines.drain() {
             line.finish_and_clear();
+            self.multi.remove(&line);
         }
+        self.overall.set_style(style(STOPPED));
         self.refresh();
-        self.overall.finish();
+        self.overall.abandon();
+        super::log_sink::detach();
     }
 }

@@ -21,8 +21,10 @@ impl PlainView {
                 self.done += 1;
                 let status = crate::output::summary::tenant_status(counts);
                 let width = self.total.to_string().len();
+                let not_run =
+                    if counts.not_run > 0 { format!(", {} not run", counts.not_run) } else { String::new() };
                 let mut line = format!(
-                    "[{:>width$}/{}] {status:<10} {tenant}  {} ok, {} failed, {} skipped  {:.1}s",
+                    "[{:>width$}/{}] {status:<10} {tenant}  {} ok, {} failed, {} skipped{not_run}  {:.1}s",
                     self.done,
                     self.total,
                     counts.ok,
@@ -37,7 +39,7 @@ impl PlainView {
                 eprintln!("{line}");
             }
             RunEvent::Stopping(StopReason::Interrupted) => {
-                eprintln!("interrupted: no new steps will start; waiting for those in flight (Ctrl-C again to abort)")
+                eprintln!("interrupted: no new steps will start; waiting for those in flight (Ctrl-C again to stop at once)")
             }
             RunEvent::Stopping(StopReason::FailFast) => {
                 eprintln!("a step failed: --fail-fast, no new steps will start")

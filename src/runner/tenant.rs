@@ -104,6 +104,7 @@ pub(super) async fn run_tenant(
         preflight(session, &plan.steps, &state).await;
     }
 
+    let planned = plan.steps.len();
     // Group the steps by command list, keeping plan order.
     let mut groups: Vec<Vec<PlannedStep>> = Vec::new();
     for step in plan.steps {
@@ -145,7 +146,10 @@ pub(super) async fn run_tenant(
             }
         })
         .await;
-    let s = lock(&state);
+    let mut s = lock(&state);
+    // Steps left out because the run is stopping (Ctrl-C, --fail-fast).
+    let ran = s.counts.ok + s.counts.failed + s.counts.skipped;
+    s.counts.not_run = (planned as u64).saturating_sub(ran);
     ctx.emit(RunEvent::TenantFinished {
         tenant,
         counts: s.counts,

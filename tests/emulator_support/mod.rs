@@ -70,7 +70,7 @@ impl Emu {
     }
 
     pub fn token_url(&self, tenant: &str) -> String {
-        self.url(&format!("login/{tenant}/oauth2/v2.0/token"))
+        self.url(&format!("{tenant}/oauth2/v2.0/token"))
     }
 
     pub async fn token_request(&self, tenant: &str, form: &[(&str, &str)]) -> Answer {
@@ -157,6 +157,11 @@ impl Emu {
                 None => return (items, pages),
             }
         }
+    }
+
+    /// GET `path` and parse its JSON body.
+    pub async fn get_json(&self, path: &str) -> Value {
+        self.http.get(self.url(path)).send().await.expect("get").json().await.expect("json")
     }
 
     pub async fn get_stats(&self) -> Value {
