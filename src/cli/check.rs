@@ -25,20 +25,17 @@ pub fn execute(args: CheckArgs) -> Result<(), CliError> {
     let mut summary = Summary::read(run).map_err(|e| {
         CliError::Usage(format!("{}: not a run directory ({e}) (hint: pass OUT/<run-id>)", run.display()))
     })?;
-    let profiles = if args.profiles.is_empty() {
-        let copy = run.join(output::rundir::PROFILE);
-        if !copy.is_dir() {
-            return Err(CliError::Usage(format!(
-                "{} has no profile/ copy (hint: name the profile: tenantrun check {} PROFILE)",
-                run.display(),
-                run.display()
-            )));
-        }
-        vec![copy]
+    let profile = if args.profiles.is_empty() {
+        output::profile_copy::load(run).map_err(|e| match e {
+            output::profile_copy::ProfileCopyError::Load(report) => {
+                pipe::err(&format!("{report}\n"));
+                CliError::InvalidProfile(report.to_string())
+            }
+            other => CliError::Usage(other.to_string()),
+        })?
     } else {
-        args.profiles.clone()
+        super::plan::load_or_report(&args.profiles)?
     };
-    let profile = super::plan::load_or_report(&profiles)?;
     let records = journal::effective(
         journal::read(&run.join(output::rundir::RESULTS)).map_err(|e| CliError::Fatal(e.to_string()))?,
     );

@@ -110,8 +110,10 @@ pub fn merge(runs: &[PathBuf], out: &Path) -> Result<Summary, MergeError> {
     }
     summary.checks = super::summary::ChecksSummary::from_lines(&lines);
     // The profile copy, so `check` works on the merged run (shards ran one profile).
-    if let Some((run, _, _)) = parts.iter().find(|(r, _, _)| r.join(super::rundir::PROFILE).is_dir()) {
-        copy_profile_dir(&run.join(super::rundir::PROFILE), &out.join(super::rundir::PROFILE))?;
+    if let Some((run, _, _)) = parts.iter().find(|(r, _, _)| super::profile_copy::exists(r)) {
+        if let Ok((files, _)) = super::profile_copy::files(run) {
+            super::profile_copy::save(out, &files).map_err(io(out))?;
+        }
     }
     if want_csv {
         super::export::export_csv(out, &all).map_err(io(&out.join(CSV)))?;
@@ -121,18 +123,6 @@ pub fn merge(runs: &[PathBuf], out: &Path) -> Result<Summary, MergeError> {
     }
     summary.write(out).map_err(io(out))?;
     Ok(summary)
-}
-
-/// Copy the regular files of a run's `profile/` (symlinks and folders are not followed).
-fn copy_profile_dir(from: &Path, to: &Path) -> Result<(), MergeError> {
-    std::fs::create_dir_all(to).map_err(io(to))?;
-    for entry in std::fs::read_dir(from).map_err(io(from))?.flatten() {
-        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-        if is_file {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).map_err(io(from))?;
-        }
-    }
-    Ok(())
 }
 
 /// Hard-link when possible (same file system), else copy.

@@ -5,8 +5,6 @@ use std::path::{Path, PathBuf};
 pub const RESULTS: &str = "results.jsonl";
 pub const SUMMARY: &str = "summary.json";
 pub const CHECKS: &str = "checks.jsonl";
-/// The copy of the profile files a run loaded (SPEC §7).
-pub const PROFILE: &str = "profile";
 pub const ITEMS: &str = "items";
 pub const CSV: &str = "csv";
 pub const JSON: &str = "json";
