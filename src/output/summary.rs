@@ -90,6 +90,9 @@ pub struct Summary {
     /// For merged runs: the run ids that were combined.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged_from: Vec<String>,
+    /// For a `merge --partial` of an incomplete set of shards: the shards (`I/N`) it lacks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_shards: Vec<String>,
     /// (tenant, check) lines of `checks.jsonl` by status, and the failing checks.
     #[serde(default)]
     pub checks: ChecksSummary,
@@ -164,6 +167,7 @@ impl Summary {
             resumes: 0,
             merged_from: vec![],
             checks: ChecksSummary::default(),
+            missing_shards: vec![],
         }
     }
 
