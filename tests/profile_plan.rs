@@ -35,19 +35,19 @@ fn table_lists_tenant_by_step_without_contacting_anything() {
     assert_eq!(
         stdout(&o),
         "\
-TENANT                         ENVIRONMENT  IDENTITY      SERVICE     COMMAND   STEP  CMDLET                  ACCESS
-adatum.onmicrosoft.com         emulator     emulator-app  compliance  labels    0     Get-Label               read
-adatum.onmicrosoft.com         emulator     emulator-app  compliance  labels    1     Get-LabelPolicy         read
-adatum.onmicrosoft.com         emulator     emulator-app  exchange    exchange  0     Get-Mailbox             read
-adatum.onmicrosoft.com         emulator     emulator-app  exchange    exchange  1     Get-OrganizationConfig  read
-woodgrovebank.onmicrosoft.com  emulator     emulator-app  compliance  labels    0     Get-Label               read
-woodgrovebank.onmicrosoft.com  emulator     emulator-app  compliance  labels    1     Get-LabelPolicy         read
-woodgrovebank.onmicrosoft.com  emulator     emulator-app  exchange    exchange  0     Get-Mailbox             read
-woodgrovebank.onmicrosoft.com  emulator     emulator-app  exchange    exchange  1     Get-OrganizationConfig  read
-relecloud.onmicrosoft.com      emulator     emulator-app  compliance  labels    0     Get-Label               read
-relecloud.onmicrosoft.com      emulator     emulator-app  compliance  labels    1     Get-LabelPolicy         read
-relecloud.onmicrosoft.com      emulator     emulator-app  exchange    exchange  0     Get-Mailbox             read
-relecloud.onmicrosoft.com      emulator     emulator-app  exchange    exchange  1     Get-OrganizationConfig  read
+TENANT                         ENVIRONMENT  IDENTITY  SERVICE     COMMAND   STEP  CMDLET                  ACCESS
+adatum.onmicrosoft.com         emulator     emulator  compliance  labels    0     Get-Label               read
+adatum.onmicrosoft.com         emulator     emulator  compliance  labels    1     Get-LabelPolicy         read
+adatum.onmicrosoft.com         emulator     emulator  exchange    exchange  0     Get-Mailbox             read
+adatum.onmicrosoft.com         emulator     emulator  exchange    exchange  1     Get-OrganizationConfig  read
+woodgrovebank.onmicrosoft.com  emulator     emulator  compliance  labels    0     Get-Label               read
+woodgrovebank.onmicrosoft.com  emulator     emulator  compliance  labels    1     Get-LabelPolicy         read
+woodgrovebank.onmicrosoft.com  emulator     emulator  exchange    exchange  0     Get-Mailbox             read
+woodgrovebank.onmicrosoft.com  emulator     emulator  exchange    exchange  1     Get-OrganizationConfig  read
+relecloud.onmicrosoft.com      emulator     emulator  compliance  labels    0     Get-Label               read
+relecloud.onmicrosoft.com      emulator     emulator  compliance  labels    1     Get-LabelPolicy         read
+relecloud.onmicrosoft.com      emulator     emulator  exchange    exchange  0     Get-Mailbox             read
+relecloud.onmicrosoft.com      emulator     emulator  exchange    exchange  1     Get-OrganizationConfig  read
 
 3 tenants of 10, 12 steps
 "
@@ -177,7 +177,6 @@ fn selectors_that_match_nothing_are_warned_about() {
 fn check_asks_each_tenant_through_the_emulator() {
     let o = Command::new(env!("CARGO_BIN_EXE_tenantrun"))
         .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")))
-        .env("TENANTRUN_EMULATOR_SECRET", "emulator-secret")
         .args(["plan", "examples/quickstart.yaml", "--check", "-t", "tag:finance", "--format", "json"])
         .output()
         .expect("run");
@@ -191,23 +190,24 @@ fn check_asks_each_tenant_through_the_emulator() {
         }
     }
     // Without the secret the tenants cannot be checked: reported, exit 1.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let profile = dir.path().join("p.yaml");
+    std::fs::write(
+        &profile,
+        "version: 1\nidentities:\n  app:\n    kind: client_secret\n    \
+         client_id: 00000000-0000-4000-8000-00000000e001\n    client_secret: { env: TENANTRUN_EMULATOR_SECRET }\n\
+         defaults: { environment: emulator, identity: app }\ntenants: [{ id: litware.onmicrosoft.com }]\n\
+         commands: { labels: [Get-Label] }\n",
+    )
+    .expect("write");
     let o = Command::new(env!("CARGO_BIN_EXE_tenantrun"))
         .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")))
         .env_remove("TENANTRUN_EMULATOR_SECRET")
-        .args([
-            "plan",
-            "examples/quickstart.yaml",
-            "--check",
-            "-t",
-            "litware.onmicrosoft.com",
-            "-c",
-            "labels",
-            "--steps",
-        ])
+        .args(["plan", &profile.to_string_lossy(), "--check", "--steps"])
         .output()
         .expect("run");
     assert_eq!(o.status.code(), Some(1));
-    assert!(stdout(&o).contains("Get-Label        read, unchecked"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("Get-Label  read, unchecked"), "{}", stdout(&o));
     assert!(stderr(&o).contains("error: cannot check granted cmdlets: "), "{}", stderr(&o));
     assert!(stderr(&o).contains("TENANTRUN_EMULATOR_SECRET"), "{}", stderr(&o));
 }

@@ -12,6 +12,17 @@ pub(crate) async fn acquire(
     client_id: &str,
     secret: &SecretRef,
 ) -> Result<Issued, AuthError> {
+    if matches!(secret, SecretRef::BuiltIn(_)) && !cx.env.is_emulator {
+        // The well-known secret is public: it never goes to a real sign-in service.
+        return Err(cx.error(
+            AuthErrorKind::Configuration,
+            format!(
+                "the built-in `emulator` identity is refused on environment `{}`; it only signs in to the \
+                 built-in emulator (hint: declare an identity for this environment)",
+                cx.env.name
+            ),
+        ));
+    }
     let secret = secret
         .resolve()
         .map_err(|e| cx.error(AuthErrorKind::Configuration, format!("cannot read the client secret: {e}")))?;

@@ -7,7 +7,7 @@
 
 use super::selection::SelectionArgs;
 use crate::error::CliError;
-use crate::output::{self, journal, ItemsDir, Journal, SelectionRecord, Summary};
+use crate::output::{self, journal, profile_copy, ItemsDir, Journal, SelectionRecord, Summary};
 use crate::planner::{self, Plan, Selection};
 use crate::profile::{self, Profile};
 use crate::progress::{self, Progress};
@@ -19,8 +19,9 @@ use std::sync::Arc;
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Profile files (.yaml, .yml, .toml) or directories of them.
-    #[arg(required = true, value_name = "PROFILE")]
+    /// Profile files (.yaml, .yml, .toml) or directories of them (with --resume: default
+    /// the copy the run recorded in RUN_DIR/profile/).
+    #[arg(required_unless_present = "resume", value_name = "PROFILE")]
     pub profiles: Vec<PathBuf>,
     #[command(flatten)]
     pub selection: SelectionArgs,
@@ -33,6 +34,10 @@ pub struct RunArgs {
     /// Re-run only what is not `ok` in RUN_DIR's results.jsonl, appending to it.
     #[arg(long, value_name = "RUN_DIR")]
     pub resume: Option<PathBuf>,
+    /// With --resume and a PROFILE: continue although the profile changed since the run
+    /// started (its digest differs); the run's profile copy is replaced.
+    #[arg(long, requires = "resume")]
+    pub force: bool,
     /// Extra exports besides results.jsonl and items/, one file per (command list, step)
     /// across all tenants, `tenant` first: `csv/`, `json/` (an array), `jsonl/` (one object a line).
     #[arg(long, value_enum, value_delimiter = ',')]
@@ -83,11 +88,17 @@ pub fn load_profile(paths: &[PathBuf]) -> Result<Profile, CliError> {
 
 pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> {
     let _ = verbose;
-    let profile = load_profile(&args.profiles)?;
     let resume = args.resume.as_deref().map(output::resume::open).transpose().map_err(|e| match e {
         output::resume::ResumeError::NotARun { .. } => CliError::Usage(e.to_string()),
         other => CliError::Fatal(other.to_string()),
     })?;
+    let profile = match &resume {
+        Some(r) if args.profiles.is_empty() => load_run_copy(&r.dir)?,
+        _ => load_profile(&args.profiles)?,
+    };
+    if let Some(r) = &resume {
+        check_unchanged(r, &profile, args.force)?;
+    }
     let typed = SelectionRecord {
         tenants: args.selection.tenant_selectors()?,
         commands: args.selection.commands.clone(),
@@ -117,6 +128,22 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
     config.preflight = args.preflight;
 
     let (run_id, run_dir, mut summary) = open_run(&args.out, resume.as_ref(), &profile, &selection_record)?;
+    let keep_copy = match &resume {
+        None => true,
+        // A changed profile (--force) replaces the copy; a run made before copies existed gets one.
+        Some(r) => {
+            !args.profiles.is_empty()
+                && (r.summary.profile_digest != profile.digest || !profile_copy::exists(&r.dir))
+        }
+    };
+    if keep_copy {
+        profile_copy::save(&run_dir, &profile.sources).map_err(|e| {
+            CliError::Fatal(format!(
+                "cannot copy the profile into {}: {e}",
+                run_dir.join(profile_copy::PROFILE_DIR).display()
+            ))
+        })?;
+    }
     let plan = match &resume {
         Some(r) => output::resume::without_done(full_plan, &r.done),
         None => full_plan,
@@ -195,6 +222,40 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
     }
 }
 
+/// The profile a resumed run recorded in `RUN_DIR/profile/`.
+fn load_run_copy(run_dir: &Path) -> Result<Profile, CliError> {
+    profile_copy::load(run_dir).map_err(|e| match e {
+        profile_copy::ProfileCopyError::Load(report) => {
+            eprintln!("{report}");
+            CliError::InvalidProfile(report.to_string())
+        }
+        other => CliError::Usage(format!("--resume {}: {other}", run_dir.display())),
+    })
+}
+
+/// A resumed run continues with the profile it started with, unless `--force`.
+fn check_unchanged(resume: &output::resume::Resume, profile: &Profile, force: bool) -> Result<(), CliError> {
+    let recorded = &resume.summary.profile_digest;
+    if *recorded == profile.digest {
+        return Ok(());
+    }
+    if force {
+        tracing::warn!(
+            "the profile changed since {} was started ({recorded} → {}); continuing (--force)",
+            resume.dir.display(),
+            profile.digest
+        );
+        return Ok(());
+    }
+    Err(CliError::Usage(format!(
+        "the profile changed since {} was started (digest {recorded}, now {}) (hint: resume with `--resume {}` \
+         alone to use the profile the run recorded, or add --force to continue with this one)",
+        resume.dir.display(),
+        profile.digest,
+        resume.dir.display()
+    )))
+}
+
 /// The run directory and its summary: a fresh `OUT/<run-id>/`, or the resumed one
 /// with its resume count bumped.
 fn open_run(
@@ -209,10 +270,8 @@ fn open_run(
         s.finished_at = None;
         s.interrupted = false;
         s.selection = selection.clone();
-        if s.profile_digest != profile.digest {
-            tracing::warn!("the profile changed since {} was started", r.dir.display());
-            s.profile_digest = profile.digest.clone();
-        }
+        // Changed only with --force (see `check_unchanged`).
+        s.profile_digest = profile.digest.clone();
         return Ok((s.run_id.clone(), r.dir.clone(), s));
     }
     let (id, dir) = output::rundir::create(out)

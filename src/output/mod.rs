@@ -6,6 +6,7 @@ pub mod export;
 pub mod items;
 pub mod journal;
 pub mod merge;
+pub mod profile_copy;
 pub mod record;
 pub mod resume;
 pub mod rundir;

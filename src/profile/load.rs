@@ -48,11 +48,26 @@ const LOADER_STACK: usize = 64 * 1024 * 1024;
 
 /// Load exactly these files as one profile; `diags` are problems found earlier.
 pub fn load_files(files: &[PathBuf], diags: Vec<Diagnostic>) -> Result<Profile, LoadError> {
+    load_files_based(files, None, diags)
+}
+
+/// Load copies of profile files (a run's `profile/`) whose relative references
+/// (secret files, certificates, `ca_file`) resolve against `bases[i]`, the folder the
+/// original file `files[i]` was in, rather than against the copy's folder.
+pub fn load_copies(files: &[PathBuf], bases: &[PathBuf]) -> Result<Profile, LoadError> {
+    load_files_based(files, Some(bases), Vec::new())
+}
+
+fn load_files_based(
+    files: &[PathBuf],
+    bases: Option<&[PathBuf]>,
+    diags: Vec<Diagnostic>,
+) -> Result<Profile, LoadError> {
     std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
             .name("profile-loader".into())
             .stack_size(LOADER_STACK)
-            .spawn_scoped(scope, || load_files_here(files, diags));
+            .spawn_scoped(scope, || load_files_here(files, bases, diags));
         match worker {
             Ok(handle) => handle.join().unwrap_or_else(|_| {
                 Err(LoadError::new(vec![Diagnostic::new(
@@ -68,10 +83,14 @@ pub fn load_files(files: &[PathBuf], diags: Vec<Diagnostic>) -> Result<Profile, 
     })
 }
 
-fn load_files_here(files: &[PathBuf], mut diags: Vec<Diagnostic>) -> Result<Profile, LoadError> {
+fn load_files_here(
+    files: &[PathBuf],
+    bases: Option<&[PathBuf]>,
+    mut diags: Vec<Diagnostic>,
+) -> Result<Profile, LoadError> {
     let mut hasher = Sha256::new();
     let mut checked = Vec::new();
-    for file in files {
+    for (index, file) in files.iter().enumerate() {
         let source = match read_source(file) {
             Ok(s) => s,
             Err(d) => {
@@ -92,7 +111,10 @@ fn load_files_here(files: &[PathBuf], mut diags: Vec<Diagnostic>) -> Result<Prof
                 continue;
             }
         };
-        let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        let base = match bases.and_then(|b| b.get(index)) {
+            Some(base) => base.clone(),
+            None => file.parent().map(Path::to_path_buf).unwrap_or_default(),
+        };
         let mut ck = Checker::new(&source);
         let decl = document::check(&mut ck, &root, &base);
         let mut file_diags = std::mem::take(&mut ck.diags);

@@ -9,6 +9,7 @@
 //! the JSON Schema is generated from. Nothing here touches the network; secrets are
 //! only *referenced* here and read when a run needs them ([`secret`]).
 
+pub mod builtin_identity;
 pub mod check;
 pub mod diagnostic;
 pub mod document;
@@ -20,7 +21,9 @@ pub mod schema;
 pub mod secret;
 pub mod syntax;
 
-pub use load::{files_in as load_files_in, load, load_files, profile_files, profile_folders, LoadError};
+pub use load::{
+    files_in as load_files_in, load, load_copies, load_files, profile_files, profile_folders, LoadError,
+};
 pub use model::{
     CertificateSource, CommandList, Defaults, Identity, IdentityKind, Profile, Service, Step, Tenant,
     EXO_POWERSHELL_CLIENT_ID,

@@ -2,6 +2,7 @@
 //! defined twice (naming both places) and references to names that do not
 //! exist (pointing at the reference), and apply defaults.
 
+use super::builtin_identity;
 use super::check::{FileDecl, Sp};
 use super::diagnostic::{did_you_mean, Diagnostic, Location};
 use super::model::{CommandList, Defaults, Identity, Profile, Step, Tenant};
@@ -181,9 +182,13 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
             r.unknown("environment", name, *i, &env_known, "environments:");
         }
     }
+    // The built-in `emulator` identity exists unless the profile declares its own.
+    let builtin_identity = !identities.contains_key(builtin_identity::NAME);
+    let identity_known =
+        |name: &str| identities.contains_key(name) || (builtin_identity && name == builtin_identity::NAME);
     let mut default_id_ok = true;
     if let Some((i, name)) = &default_identity {
-        if identities.contains_key(&name.value) {
+        if identity_known(&name.value) {
             defaults.identity = Some(name.value.clone());
         } else {
             default_id_ok = false;
@@ -200,11 +205,24 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
                 continue;
             }
             tenant_origin.insert(t.id.value.clone(), (i, t.id.pos));
+            let environment = match &t.environment {
+                Some(name) if environments.contains_key(&name.value) => Some(name.value.clone()),
+                Some(name) => {
+                    r.unknown("environment", name, i, &env_known, "environments:");
+                    None
+                }
+                None => default_env_ok.then(|| defaults.environment.clone()),
+            };
+            let on_emulator =
+                environment.as_ref().and_then(|e| environments.get(e)).is_some_and(|e| e.is_emulator);
             let identity = match &t.identity {
-                Some(name) if identities.contains_key(&name.value) => Some(name.value.clone()),
+                Some(name) if identity_known(&name.value) => Some(name.value.clone()),
                 Some(name) => {
                     r.unknown("identity", name, i, &id_known, "identities:");
                     None
+                }
+                None if default_identity.is_none() && !default_identity_written && on_emulator => {
+                    builtin_identity.then(|| builtin_identity::NAME.to_string())
                 }
                 None if default_identity.is_none() && !default_identity_written => {
                     let d = r.at(i, t.id.pos, format!("tenant `{}` has no identity", t.id.value)).hint(
@@ -220,14 +238,31 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
                 }
                 None => default_id_ok.then(|| defaults.identity.clone()).flatten(),
             };
-            let environment = match &t.environment {
-                Some(name) if environments.contains_key(&name.value) => Some(name.value.clone()),
-                Some(name) => {
-                    r.unknown("environment", name, i, &env_known, "environments:");
-                    None
+            if let (Some(identity), Some(environment)) = (&identity, &environment) {
+                if builtin_identity && identity == builtin_identity::NAME && !on_emulator {
+                    let (file, pos) = match (&t.identity, &default_identity) {
+                        (Some(name), _) => (i, name.pos),
+                        (None, Some((file, name))) => (*file, name.pos),
+                        (None, None) => (i, t.id.pos),
+                    };
+                    let d = r
+                        .at(
+                            file,
+                            pos,
+                            format!(
+                                "the built-in `emulator` identity is refused on environment `{environment}` \
+                                 (tenant `{}`)",
+                                t.id.value
+                            ),
+                        )
+                        .hint(
+                            "its secret is public and only signs in to the built-in emulator; declare an \
+                             identity under `identities:` for this environment",
+                        );
+                    r.diags.push(d);
+                    continue;
                 }
-                None => default_env_ok.then(|| defaults.environment.clone()),
-            };
+            }
             if let (Some(identity), Some(environment)) = (identity, environment) {
                 tenants.push(Tenant {
                     id: t.id.value.clone(),
@@ -244,6 +279,9 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
 
     if !r.diags.is_empty() {
         return Err(r.diags);
+    }
+    if builtin_identity && tenants.iter().any(|t| t.identity == builtin_identity::NAME) {
+        identities.insert(builtin_identity::NAME.into(), builtin_identity::identity());
     }
     let sources = files.iter().map(|f| f.source.path.clone()).collect();
     Ok(Profile { environments, identities, defaults, tenants, commands, sources, digest })

@@ -11,6 +11,9 @@ pub enum SecretRef {
     Env(String),
     /// A file path (already resolved against the profile file's folder).
     File(PathBuf),
+    /// A public value built into tenantrun: only the built-in `emulator` identity's
+    /// well-known secret (see [`crate::profile::builtin_identity`]).
+    BuiltIn(&'static str),
 }
 
 impl fmt::Debug for SecretRef {
@@ -18,6 +21,7 @@ impl fmt::Debug for SecretRef {
         match self {
             SecretRef::Env(name) => write!(f, "env:{name}"),
             SecretRef::File(path) => write!(f, "file:{}", path.display()),
+            SecretRef::BuiltIn(_) => f.write_str("built-in"),
         }
     }
 }
@@ -48,6 +52,7 @@ impl SecretRef {
     /// A trailing newline in a file is trimmed.
     pub fn resolve(&self) -> Result<Secret, SecretError> {
         match self {
+            SecretRef::BuiltIn(value) => Ok(Secret::new(*value)),
             SecretRef::Env(name) => match std::env::var(name) {
                 Ok(v) if v.is_empty() => Err(SecretError::EnvEmpty(name.clone())),
                 Ok(v) => Ok(Secret::new(v)),

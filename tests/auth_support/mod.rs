@@ -24,13 +24,11 @@ pub struct OidcPeer {
 
 impl OidcPeer {
     /// Start the peer with `clients` (oidc-provider client metadata) and options.
-    /// Fails — never skips — when `npm ci` has not been run in tests/oidc.
+    /// Installs the peer first (`npm ci` from the committed lockfile) when tests/oidc has
+    /// no complete `node_modules`; fails — never skips — when Node is missing.
     pub fn start(clients: serde_json::Value, access_token_ttl: u64, device_interval: Option<u64>) -> Self {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oidc");
-        assert!(
-            root.join("node_modules/oidc-provider/package.json").is_file(),
-            "tests/oidc/node_modules is missing: run `npm ci` in tests/oidc (.ci/run does it)"
-        );
+        ensure_installed(&root);
         let dir = tempfile::tempdir().expect("tempdir");
         let cfg = serde_json::json!({
             "tenant": TENANT,
@@ -227,4 +225,60 @@ pub async fn approve_device(base: &str, user_code: &str, login: &str) {
         location = resp.headers().get("location").and_then(|l| l.to_str().ok()).map(abs);
     }
     panic!("device approval did not finish");
+}
+
+/// Whether `npm ci` completed in `root` (npm writes `node_modules/.package-lock.json` last).
+fn installed(root: &Path) -> bool {
+    root.join("node_modules/.package-lock.json").is_file()
+        && root.join("node_modules/oidc-provider/package.json").is_file()
+}
+
+/// Run `npm ci` in `root` once, whatever the number of test threads and processes
+/// (`cargo test` runs test binaries one after another, but a developer may run several):
+/// an exclusive lock on `root/.npm-ci.lock` serialises them, and whoever gets it second
+/// finds the install done.
+fn ensure_installed(root: &Path) {
+    static DONE: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    DONE.get_or_init(|| {
+        if installed(root) {
+            return;
+        }
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(root.join(".npm-ci.lock"))
+            .expect("create tests/oidc/.npm-ci.lock");
+        lock.lock().expect("lock tests/oidc/.npm-ci.lock");
+        if installed(root) {
+            return;
+        }
+        let node = Command::new("node").arg("--version").output();
+        if !node.as_ref().is_ok_and(|o| o.status.success()) {
+            panic!(
+                "the OAuth test peer (tests/oidc, oidc-provider) needs Node.js 20 or newer and npm, and `node` \
+                 cannot be run ({}); install Node.js (e.g. `apt-get install nodejs npm`, or from nodejs.org) and \
+                 run `cargo test --locked` again",
+                match &node {
+                    Ok(o) => format!("exit status {}", o.status),
+                    Err(e) => e.to_string(),
+                }
+            );
+        }
+        let npm = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(root)
+            .stdin(Stdio::null())
+            .output();
+        match npm {
+            Ok(o) if o.status.success() && installed(root) => {}
+            Ok(o) => panic!(
+                "`npm ci` in tests/oidc failed ({}):\n{}{}",
+                o.status,
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            ),
+            Err(e) => panic!("cannot run `npm ci` in tests/oidc: {e} (install npm with Node.js 20 or newer)"),
+        }
+    });
 }
