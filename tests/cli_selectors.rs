@@ -71,6 +71,7 @@ fn a_display_name_selects_its_tenant() {
 #[test]
 fn a_near_display_name_suggests_the_name_selector() {
     let o = tenantrun(&repo(), &["plan", "examples/quickstart.yaml", "-t", "Contso", "-t", "Wingtip"]);
+    assert_eq!(o.status.code(), Some(2), "a selection that matches no tenant is an error");
     let err = String::from_utf8_lossy(&o.stderr).to_string();
     assert!(err.contains("`-t contso` matches no tenant (hint: did you mean `name:Contoso`?)"), "{err}");
     assert!(

@@ -164,12 +164,13 @@ tenants: [{id: a.onmicrosoft.com}]\ncommands:\n  x: [Get-HostedContentFilterPoli
 fn selectors_that_match_nothing_are_warned_about() {
     let o =
         tenantrun(&["plan", "examples/quickstart.yaml", "-t", "tag:emae", "-t", "contoso.onmicrosoft.co"]);
-    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty(), "{}", stdout(&o));
     assert_eq!(
         stderr(&o),
         "warning: `-t tag:emae` matches no tenant (hint: did you mean `tag:emea`?)\n\
          warning: `-t contoso.onmicrosoft.co` matches no tenant (hint: did you mean `contoso.onmicrosoft.com`?)\n\
-         warning: the selection matches no tenants\n"
+         error: the selection matches no tenant (10 tenants in the profile); nothing was contacted\n"
     );
 }
 
@@ -189,7 +190,7 @@ fn check_asks_each_tenant_through_the_emulator() {
             assert_eq!(s["granted"], true, "{s}");
         }
     }
-    // Without the secret the tenants cannot be checked: reported, exit 1.
+    // Without the secret nothing can be checked: one located error, exit 2, nothing contacted.
     let dir = tempfile::tempdir().expect("tempdir");
     let profile = dir.path().join("p.yaml");
     std::fs::write(
@@ -206,10 +207,16 @@ fn check_asks_each_tenant_through_the_emulator() {
         .args(["plan", &profile.to_string_lossy(), "--check", "--steps"])
         .output()
         .expect("run");
-    assert_eq!(o.status.code(), Some(1));
-    assert!(stdout(&o).contains("Get-Label  read, unchecked"), "{}", stdout(&o));
-    assert!(stderr(&o).contains("error: cannot check granted cmdlets: "), "{}", stderr(&o));
-    assert!(stderr(&o).contains("TENANTRUN_EMULATOR_SECRET"), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(o.stdout.is_empty(), "{}", stdout(&o));
+    assert!(
+        stderr(&o).starts_with(
+            "error: identity `app`: cannot read the client secret: environment variable \
+             `TENANTRUN_EMULATOR_SECRET` is not set\n"
+        ),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

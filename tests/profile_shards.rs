@@ -35,6 +35,7 @@ fn profile(tenants: Vec<Tenant>) -> Profile {
     Profile {
         environments: environment::builtins(),
         identities,
+        identity_origins: Default::default(),
         defaults: Defaults { identity: Some("mi".into()), ..Defaults::default() },
         tenants,
         commands: vec![

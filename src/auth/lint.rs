@@ -60,6 +60,7 @@ mod tests {
         let mut profile = Profile {
             environments: crate::environment::builtins(),
             identities: Default::default(),
+            identity_origins: Default::default(),
             defaults: Default::default(),
             tenants: vec![tenant("a.example", "msi"), tenant("b.example", "msi"), tenant("c.example", "app")],
             commands: vec![],

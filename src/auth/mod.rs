@@ -17,6 +17,7 @@ pub mod managed_identity;
 mod password;
 mod refresh_store;
 mod refresh_token;
+mod secrets_check;
 mod token;
 mod transport;
 
@@ -27,4 +28,5 @@ pub use disk_cache::DiskCacheError;
 pub use error::{AuthError, AuthErrorKind};
 pub use lint::profile_warnings;
 pub use managed_identity::ManagedIdentityEndpoints;
+pub use secrets_check::check_secrets;
 pub use token::AccessToken;

@@ -48,8 +48,12 @@ pub fn execute(args: PlanArgs) -> Result<(), CliError> {
     for warning in super::selection::unmatched_selectors(&selection, &profile) {
         pipe::err(&format!("{warning}\n"));
     }
+    super::selection::require_some_tenant(&selection, &profile)?;
     let read_only = profile.defaults.read_only;
     // `--check` contacts each tenant (EXOModuleFile); everything else is offline.
+    if args.check {
+        super::run::require_readable_secrets(&profile, &plan)?;
+    }
     let checks = if args.check { Some(Checks::new(super::run::check_plan(&profile, &plan)?)) } else { None };
     let format = if args.json { PlanFormat::Json } else { args.format };
     match format {
@@ -70,7 +74,7 @@ pub fn execute(args: PlanArgs) -> Result<(), CliError> {
         }
     }
     if plan.tenants.is_empty() {
-        pipe::err("warning: the selection matches no tenants\n");
+        pipe::err("note: this shard holds none of the selected tenants\n");
     }
     if let Some(checks) = &checks {
         let failed: Vec<_> = checks.errors().collect();
@@ -79,6 +83,15 @@ pub fn execute(args: PlanArgs) -> Result<(), CliError> {
         }
         if !failed.is_empty() {
             return Err(CliError::StepsFailed { failed: failed.len() });
+        }
+        let (steps, tenants) = checks.not_granted();
+        if steps > 0 {
+            let (s, t) = (if steps == 1 { "" } else { "s" }, if tenants == 1 { "" } else { "s" });
+            pipe::err(&format!(
+                "error: {steps} step{s} NOT GRANTED in {tenants} tenant{t}: the identity's role does not export \
+                 the cmdlet (hint: assign the role, or `run --preflight` skips them)\n"
+            ));
+            return Err(CliError::StepsFailed { failed: steps });
         }
     }
     Ok(())
@@ -101,6 +114,12 @@ impl Checks {
             },
             None => Err("not checked"),
         }
+    }
+
+    /// Steps not granted, and the tenants they are in.
+    fn not_granted(&self) -> (usize, usize) {
+        let with: Vec<usize> = self.0.values().map(|c| c.missing.len()).filter(|n| *n > 0).collect();
+        (with.iter().sum(), with.len())
     }
 
     fn errors(&self) -> impl Iterator<Item = (&str, &str)> {

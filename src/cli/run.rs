@@ -114,8 +114,18 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
         selection_record.shard.as_deref(),
     )
     .map_err(|e| CliError::Usage(e.to_string()))?;
+    for warning in super::selection::unmatched_selectors(&selection, &profile) {
+        eprintln!("{warning}");
+    }
+    super::selection::require_some_tenant(&selection, &profile)?;
     let full_plan = planner::plan(&profile, &selection).map_err(|e| CliError::Usage(e.to_string()))?;
     let planned = output::resume::planned_counts(&full_plan);
+    match &resume {
+        Some(r) => {
+            require_readable_secrets(&profile, &output::resume::without_done(full_plan.clone(), &r.done))?
+        }
+        None => require_readable_secrets(&profile, &full_plan)?,
+    }
 
     let mut config = RunConfig::from_profile(&profile);
     if let Some(j) = args.concurrency {
@@ -220,6 +230,20 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
     } else {
         Ok(())
     }
+}
+
+/// Every planned tenant's identity secrets can be read, before anything is contacted;
+/// otherwise each problem is printed once, located at its identity (exit 2).
+pub(crate) fn require_readable_secrets(profile: &Profile, plan: &Plan) -> Result<(), CliError> {
+    let tenants: Vec<&crate::profile::Tenant> = plan.tenants.iter().map(|t| &t.tenant).collect();
+    let cache = crate::auth::BrokerOptions::default_cache_dir();
+    let problems = crate::auth::check_secrets(profile, &tenants, cache.as_deref());
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let report = crate::profile::LoadError::new(problems).to_string();
+    eprintln!("{report}");
+    Err(CliError::InvalidProfile(report))
 }
 
 /// The profile a resumed run recorded in `RUN_DIR/profile/`.

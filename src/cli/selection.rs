@@ -143,3 +143,19 @@ fn quote_name(name: &str) -> String {
         name.to_string()
     }
 }
+
+/// A selection that matches no tenant is an error (exit 2), not an empty success: a typo
+/// in a scheduled job (`-t tag:emae`) must not look like a clean run. Checked before
+/// `--shard`: an empty shard of a selection that matches tenants is fine.
+pub fn require_some_tenant(selection: &Selection, profile: &crate::profile::Profile) -> Result<(), CliError> {
+    let total = profile.tenants.len();
+    if profile.tenants.iter().any(|t| selection.selects(t)) {
+        return Ok(());
+    }
+    let of = match total {
+        0 => "the profile has no tenants".to_string(),
+        1 => "1 tenant in the profile".to_string(),
+        n => format!("{n} tenants in the profile"),
+    };
+    Err(CliError::Usage(format!("the selection matches no tenant ({of}); nothing was contacted")))
+}

@@ -19,6 +19,14 @@ pub enum MergeError {
     Journal(#[from] JournalError),
     #[error("{0} already holds a run (results.jsonl exists); choose an empty --out")]
     OutNotEmpty(PathBuf),
+    #[error(
+        "incomplete set of shards: {} of {count} missing ({}) (hint: merge every shard's run directory, or pass --partial to merge these anyway)",
+        missing.len(),
+        missing.join(", ")
+    )]
+    IncompleteShards { count: u32, missing: Vec<String> },
+    #[error("cannot merge: {0}")]
+    MismatchedShards(String),
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
 }
@@ -27,8 +35,43 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> MergeError + '_ {
     move |source| MergeError::Io { path: path.to_path_buf(), source }
 }
 
-/// Merge `runs` into `out`; returns the merged summary.
-pub fn merge(runs: &[PathBuf], out: &Path) -> Result<Summary, MergeError> {
+/// The shards that `summaries` lack, as `I/N`; runs made without `--shard` are a whole set.
+fn missing_shards(runs: &[(&PathBuf, &Summary)]) -> Result<(u32, Vec<String>), MergeError> {
+    let mut count = None;
+    let mut present = std::collections::BTreeSet::new();
+    let mut unsharded = Vec::new();
+    for (run, summary) in runs {
+        let Some(text) = &summary.selection.shard else {
+            unsharded.push(run.display().to_string());
+            continue;
+        };
+        let shard = crate::planner::Shard::parse(text)
+            .map_err(|e| MergeError::MismatchedShards(format!("{}: shard `{text}`: {e}", run.display())))?;
+        match count {
+            Some(n) if n != shard.count => {
+                return Err(MergeError::MismatchedShards(format!(
+                    "{} is shard {text} but others are shards of {n}",
+                    run.display()
+                )))
+            }
+            _ => count = Some(shard.count),
+        }
+        present.insert(shard.index);
+    }
+    let Some(count) = count else { return Ok((0, vec![])) };
+    if !unsharded.is_empty() {
+        return Err(MergeError::MismatchedShards(format!(
+            "{} ran without --shard, the others are shards of {count}",
+            unsharded.join(", ")
+        )));
+    }
+    let missing = (1..=count).filter(|i| !present.contains(i)).map(|i| format!("{i}/{count}")).collect();
+    Ok((count, missing))
+}
+
+/// Merge `runs` into `out`; returns the merged summary. An incomplete set of shards
+/// is refused unless `partial`.
+pub fn merge(runs: &[PathBuf], out: &Path, partial: bool) -> Result<Summary, MergeError> {
     if out.join(RESULTS).exists() {
         return Err(MergeError::OutNotEmpty(out.to_path_buf()));
     }
@@ -40,6 +83,10 @@ pub fn merge(runs: &[PathBuf], out: &Path) -> Result<Summary, MergeError> {
         let summary = Summary::read(run).map_err(|e| MergeError::Summary(run.clone(), e))?;
         let records = journal::effective(journal::read(&run.join(RESULTS))?);
         parts.push((run, summary, records));
+    }
+    let (count, missing) = missing_shards(&parts.iter().map(|(r, s, _)| (*r, s)).collect::<Vec<_>>())?;
+    if !missing.is_empty() && !partial {
+        return Err(MergeError::IncompleteShards { count, missing });
     }
     std::fs::create_dir_all(out.join(rundir::ITEMS)).map_err(io(out))?;
 
@@ -99,6 +146,7 @@ pub fn merge(runs: &[PathBuf], out: &Path) -> Result<Summary, MergeError> {
     summary.run_id =
         out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(rundir::new_run_id);
     summary.tally(&planned, &all);
+    summary.missing_shards = missing;
     if want_csv {
         super::export::export_csv(out, &all).map_err(io(&out.join(CSV)))?;
     }

@@ -90,6 +90,9 @@ pub struct Summary {
     /// For merged runs: the run ids that were combined.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged_from: Vec<String>,
+    /// For a `merge --partial` of an incomplete set of shards: the shards (`I/N`) it lacks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_shards: Vec<String>,
 }
 
 impl Summary {
@@ -114,6 +117,7 @@ impl Summary {
             totals: Totals::default(),
             resumes: 0,
             merged_from: vec![],
+            missing_shards: vec![],
         }
     }
 

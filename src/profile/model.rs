@@ -53,6 +53,9 @@ pub struct Profile {
     /// Built-in environments plus the ones the profile declares (declared ones win).
     pub environments: BTreeMap<String, Environment>,
     pub identities: BTreeMap<String, Identity>,
+    /// Where each declared identity is defined (its name under `identities:`), for
+    /// errors about an identity as a whole (an unset secret, an unreadable certificate).
+    pub identity_origins: BTreeMap<String, super::diagnostic::Location>,
     pub defaults: Defaults,
     /// In declaration order (files in name order, then order within the file).
     pub tenants: Vec<Tenant>,

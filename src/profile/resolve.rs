@@ -131,6 +131,7 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
     let mut env_origin: HashMap<String, Origin> = HashMap::new();
     let mut identities: BTreeMap<String, Identity> = BTreeMap::new();
     let mut id_origin: HashMap<String, Origin> = HashMap::new();
+    let mut identity_origins = BTreeMap::new();
     let mut commands: Vec<CommandList> = Vec::new();
     let mut cmd_origin: HashMap<String, Origin> = HashMap::new();
     for (i, f) in files.iter().enumerate() {
@@ -148,6 +149,7 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
                 continue;
             }
             id_origin.insert(name.value.clone(), (i, name.pos));
+            identity_origins.insert(name.value.clone(), Location::at(&f.source, name.pos));
             identities.insert(name.value.clone(), Identity { name: name.value.clone(), kind: kind.clone() });
         }
         for (name, steps) in &f.decl.commands {
@@ -284,7 +286,7 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
         identities.insert(builtin_identity::NAME.into(), builtin_identity::identity());
     }
     let sources = files.iter().map(|f| f.source.path.clone()).collect();
-    Ok(Profile { environments, identities, defaults, tenants, commands, sources, digest })
+    Ok(Profile { environments, identities, identity_origins, defaults, tenants, commands, sources, digest })
 }
 
 /// Whether other profile files sit next to `path` (it may be one part of a folder profile).
