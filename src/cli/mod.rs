@@ -6,6 +6,7 @@
 mod args;
 pub mod check;
 pub mod emulator;
+mod emulator_faults;
 pub mod login;
 pub mod merge;
 mod pipe;
