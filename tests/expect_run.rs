@@ -135,6 +135,10 @@ fn exit_code_1_when_a_step_fails_and_its_checks_are_errors() {
     );
     assert!(l["detail"].as_str().unwrap().starts_with("the step failed ("), "{l}");
     assert_eq!(eff[&(ids[1].clone(), "EXO-AUDIT-00".to_string())]["status"], "pass");
+    // `check` follows `run`: a failed step in the run is exit 1 whatever the checks say.
+    let out = lab.run(&["check", run.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert_eq!(effective_checks(&run), eff);
 }
 
 #[test]

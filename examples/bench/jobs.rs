@@ -75,16 +75,16 @@ impl Bench {
         Ok(Bench { bin, quick, rows: Vec::new(), work, rt, overhead_stats: None })
     }
 
-    fn row(&mut self, point: &str, figure: String, target: &str, met: Option<bool>) {
+    pub(crate) fn row(&mut self, point: &str, figure: String, target: &str, met: Option<bool>) {
         eprintln!("  {point}: {figure} (target {target})");
         self.rows.push(Row { point: point.into(), figure, target: target.into(), met });
     }
 
-    fn emulator(&self, config: EmulatorConfig) -> Result<EmulatorHandle, String> {
+    pub(crate) fn emulator(&self, config: EmulatorConfig) -> Result<EmulatorHandle, String> {
         self.rt.block_on(Emulator::start(config)).map_err(|e| e.to_string())
     }
 
-    fn dir(&self, label: &str) -> Result<PathBuf, String> {
+    pub(crate) fn dir(&self, label: &str) -> Result<PathBuf, String> {
         let d = self.work.path().join(label);
         std::fs::create_dir_all(&d).map_err(|e| e.to_string())?;
         Ok(d)

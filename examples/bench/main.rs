@@ -8,12 +8,13 @@
 //! ./target/release/examples/bench --only fanout,memory
 //! ./target/release/examples/bench --work /var/tmp   # outputs on disk instead of /dev/shm
 //! ```
-//! Points: fanout, overhead, memory, tokens, throttled, startup, sequential.
+//! Points: fanout, overhead, memory, tokens, throttled, startup, sequential, checks.
 //! The exit code says whether every job ran correctly (all steps ok, no protocol
 //! violations); it never depends on timings.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod checks;
 mod jobs;
 mod measure;
 mod scenario;
@@ -61,7 +62,7 @@ fn main() -> ExitCode {
         }
     };
     let wanted = |name: &str| only.as_ref().is_none_or(|o| o.iter().any(|x| x == name));
-    let points: [(&str, Point); 7] = [
+    let points: [(&str, Point); 8] = [
         ("startup", Bench::startup),
         ("overhead", Bench::overhead),
         ("fanout", Bench::fanout),
@@ -69,6 +70,7 @@ fn main() -> ExitCode {
         ("throttled", Bench::throttled),
         ("sequential", Bench::sequential),
         ("tokens", Bench::tokens),
+        ("checks", Bench::checks),
     ];
     let mut broken = Vec::new();
     for (name, point) in points {
