@@ -3,6 +3,7 @@
 //! final summary table printed on stdout.
 
 mod bar;
+mod failure_groups;
 pub mod log_sink;
 mod plain;
 pub mod table;
