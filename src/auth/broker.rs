@@ -177,7 +177,9 @@ impl TokenBroker {
     }
 
     /// `tenantrun login`: run the device-code flow for a `device_code` identity against its
-    /// sign-in tenant and cache the refresh token. `prompt` shows the code and URL.
+    /// sign-in tenant, or for a `refresh_token` identity (a CSP partner admin) against the
+    /// tenant of its `user_principal_name` (else `organizations`), and cache the refresh
+    /// token under that identity, where its runs look first. `prompt` shows the code and URL.
     pub async fn login_device_code(
         &self,
         identity: &Identity,
@@ -185,18 +187,28 @@ impl TokenBroker {
         resource: &str,
         prompt: impl FnOnce(&DevicePrompt),
     ) -> Result<LoginOutcome, AuthError> {
-        let IdentityKind::DeviceCode { client_id, user_principal_name, tenant } = &identity.kind else {
-            return Err(AuthError::new(
-                AuthErrorKind::Configuration,
-                &identity.name,
-                "-",
-                format!("identity `{}` is of kind {}, not device_code", identity.name, identity.kind.name()),
-            )
-            .with_hint("`tenantrun login` signs in device_code identities only"));
+        let (client_id, user, tenant) = match &identity.kind {
+            IdentityKind::DeviceCode { client_id, user_principal_name, tenant } => {
+                (client_id, user_principal_name.as_deref(), tenant.clone())
+            }
+            IdentityKind::RefreshToken { client_id, user_principal_name, .. } => {
+                let upn = user_principal_name.as_deref();
+                let home = upn.and_then(|u| u.rsplit_once('@')).map(|(_, domain)| domain.to_string());
+                (client_id, upn, home.unwrap_or_else(|| "organizations".to_string()))
+            }
+            other => {
+                return Err(AuthError::new(
+                    AuthErrorKind::Configuration,
+                    &identity.name,
+                    "-",
+                    format!("identity `{}` is of kind {}, not device_code", identity.name, other.name()),
+                )
+                .with_hint("`tenantrun login` signs in device_code and refresh_token identities only"))
+            }
         };
-        let transport = self.transport(env, tenant, &identity.name)?;
-        let cx = GrantContext { identity, env, tenant, resource, transport: &transport };
-        device_code::login(&cx, &self.inner.refresh, client_id, user_principal_name.as_deref(), prompt).await
+        let transport = self.transport(env, &tenant, &identity.name)?;
+        let cx = GrantContext { identity, env, tenant: &tenant, resource, transport: &transport };
+        device_code::login(&cx, &self.inner.refresh, client_id, user, prompt).await
     }
 
     fn transport(&self, env: &Environment, tenant: &str, identity: &str) -> Result<Transport, AuthError> {

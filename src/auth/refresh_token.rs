@@ -23,7 +23,13 @@ pub(crate) async fn acquire(
         (_, Ok(s)) => Some(s),
         (Some(_), Err(_)) => None,
         (None, Err(e)) => {
-            return Err(cx.error(AuthErrorKind::Configuration, format!("cannot read the refresh token: {e}")))
+            let name = &cx.identity.name;
+            return Err(cx
+                .error(AuthErrorKind::Configuration, format!("cannot read the refresh token: {e}"))
+                .with_hint(format!(
+                    "run `tenantrun login PROFILE --identity {name}` once on this machine (device-code \
+                     sign-in; the refresh token is cached), or store a refresh token where the profile says"
+                )));
         }
     };
     let mut candidates: Vec<Secret> = cached.into_iter().collect();

@@ -44,8 +44,16 @@ pub fn check_secrets(profile: &Profile, tenants: &[&Tenant], cache_dir: Option<&
         let count = tenants.len();
         let shown: Vec<&str> = tenants.iter().take(3).map(|t| t.id.as_str()).collect();
         let more = if count > 3 { ", …" } else { "" };
+        // A partner admin without a token yet signs in once instead.
+        let login = match identity.kind {
+            IdentityKind::RefreshToken { .. } => format!(
+                "; run `tenantrun login PROFILE --identity {name}` once on this machine \
+                 (device-code sign-in; the refresh token is cached)"
+            ),
+            _ => String::new(),
+        };
         problems.push(Diagnostic::new(location, format!("identity `{name}`: {problem}")).hint(format!(
-            "{count} selected tenant{} as `{name}` ({}{more}); nothing was contacted",
+            "{count} selected tenant{} as `{name}` ({}{more}); nothing was contacted{login}",
             if count == 1 { " signs in" } else { "s sign in" },
             shown.join(", ")
         )));

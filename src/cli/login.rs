@@ -1,5 +1,6 @@
 //! `tenantrun login PROFILE... --identity NAME`: device-code sign-in (MFA-capable) for a
-//! `device_code` identity. Prints the code and URL to stderr, waits for the sign-in, and caches
+//! `device_code` identity, or for a `refresh_token` identity (a CSP partner admin: the
+//! token it caches is the one that identity's runs redeem in every customer tenant). Prints the code and URL to stderr, waits for the sign-in, and caches
 //! the refresh token (mode 0600, `$TENANTRUN_CACHE_DIR` or the user's cache folder) so later
 //! runs of that identity are unattended.
 #![allow(clippy::print_stderr)]
@@ -16,7 +17,7 @@ pub struct LoginArgs {
     /// Profile files (.yaml, .yml, .toml) or directories of them.
     #[arg(required = true, value_name = "PROFILE")]
     pub profiles: Vec<PathBuf>,
-    /// The device_code identity to sign in.
+    /// The device_code or refresh_token identity to sign in.
     #[arg(long, value_name = "NAME")]
     pub identity: String,
 }
@@ -34,10 +35,10 @@ pub fn execute(args: LoginArgs) -> Result<(), CliError> {
             if known.is_empty() { "none".to_string() } else { known.join(", ") }
         )));
     };
-    if !matches!(identity.kind, IdentityKind::DeviceCode { .. }) {
+    if !matches!(identity.kind, IdentityKind::DeviceCode { .. } | IdentityKind::RefreshToken { .. }) {
         return Err(CliError::Usage(format!(
-            "identity `{}` is of kind {}: `tenantrun login` signs in device_code identities \
-             (the other kinds need no interactive sign-in)",
+            "identity `{}` is of kind {}: `tenantrun login` signs in device_code and refresh_token \
+             identities (the other kinds need no interactive sign-in)",
             identity.name,
             identity.kind.name()
         )));

@@ -5,6 +5,7 @@
 
 mod args;
 pub mod emulator;
+mod emulator_faults;
 pub mod login;
 pub mod merge;
 mod pipe;

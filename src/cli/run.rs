@@ -61,6 +61,8 @@ pub struct RunArgs {
     /// (default: the same as -j); 0 makes -j a strict cap on tenants talking to the service.
     #[arg(long, value_name = "N")]
     pub connect_ahead: Option<usize>,
+    #[command(flatten)]
+    pub emulator: super::emulator_faults::EmulatorFaultArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -127,6 +129,10 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
         None => require_readable_secrets(&profile, &full_plan)?,
     }
 
+    let emulator = args.emulator.config()?;
+    if args.emulator.any() && !plan_uses_emulator(&profile, &full_plan) {
+        tracing::warn!("the --emulator-* flags apply to the built-in `emulator` environment, which no selected tenant uses");
+    }
     let mut config = RunConfig::from_profile(&profile);
     if let Some(j) = args.concurrency {
         config.concurrency = j.max(1);
@@ -184,7 +190,7 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
         .enable_all()
         .build()
         .map_err(|e| CliError::Fatal(format!("cannot start the async runtime: {e}")))?;
-    let outcome = runtime.block_on(drive(&profile, plan, config, items, &mut journal, &mut view));
+    let outcome = runtime.block_on(drive(&profile, plan, (config, emulator), items, &mut journal, &mut view));
     view.finish();
     let _ = journal.sync();
     drop(journal);
@@ -367,14 +373,15 @@ fn shell_word(word: &str) -> String {
 async fn drive(
     profile: &Profile,
     plan: Plan,
-    config: RunConfig,
+    (config, emulator): (RunConfig, crate::emulator::EmulatorConfig),
     items: ItemsDir,
     journal: &mut Journal,
     view: &mut Progress,
 ) -> Result<Driven, CliError> {
     let mut environments = used_environments(profile, &plan);
-    let _emulator =
-        runner::emulator_env::bind_builtin_emulator(&mut environments).await.map_err(CliError::Fatal)?;
+    let _emulator = runner::emulator_env::bind_builtin_emulator_with(&mut environments, emulator)
+        .await
+        .map_err(CliError::Fatal)?;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let stop = StopSignal::default();
     let tokens = Arc::new(runner::tokens::BrokerTokens::new(config.timeout));
@@ -441,6 +448,11 @@ async fn drive(
         token_cache_hits,
     };
     Ok(Driven { stopped, totals, failure: journal_error.map(CliError::Fatal) })
+}
+
+/// Whether a planned tenant runs on the built-in, in-process emulator.
+fn plan_uses_emulator(profile: &Profile, plan: &Plan) -> bool {
+    used_environments(profile, plan).values().any(|e| e.is_emulator)
 }
 
 /// The profile's environments that the plan's tenants use.

@@ -25,12 +25,21 @@ impl EmulatorGuard {
 pub async fn bind_builtin_emulator(
     environments: &mut BTreeMap<String, Environment>,
 ) -> Result<Option<EmulatorGuard>, String> {
+    bind_builtin_emulator_with(environments, EmulatorConfig::default()).await
+}
+
+/// [`bind_builtin_emulator`] with a configuration (faults from `run --emulator-*`);
+/// the address is always a free loopback port.
+pub async fn bind_builtin_emulator_with(
+    environments: &mut BTreeMap<String, Environment>,
+    mut config: EmulatorConfig,
+) -> Result<Option<EmulatorGuard>, String> {
     if !environments.values().any(|e| e.is_emulator) {
         return Ok(None);
     }
-    let handle = Emulator::start(EmulatorConfig::default())
-        .await
-        .map_err(|e| format!("cannot start the built-in emulator: {e}"))?;
+    config.addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let handle =
+        Emulator::start(config).await.map_err(|e| format!("cannot start the built-in emulator: {e}"))?;
     let base = handle.base_url();
     for env in environments.values_mut().filter(|e| e.is_emulator) {
         env.bind_emulator(&base);
