@@ -13,6 +13,8 @@ pub mod exit {
     pub const STEP_FAILED: u8 = 1;
     /// Bad usage or invalid profile; nothing was contacted.
     pub const USAGE: u8 = 2;
+    /// Every step succeeded but at least one check did not pass (SPEC §7).
+    pub const CHECKS_FAILED: u8 = 3;
     /// Interrupted; output is complete up to the interruption and resumable.
     pub const INTERRUPTED: u8 = 130;
 }
@@ -29,6 +31,9 @@ pub enum CliError {
     /// The run finished but at least one step failed.
     #[error("{failed} step(s) failed")]
     StepsFailed { failed: usize },
+    /// Every step succeeded but checks failed (or could not be judged); the table said which.
+    #[error("{failing} check(s) did not pass")]
+    ChecksFailed { failing: usize },
     /// The run was interrupted (Ctrl-C).
     #[error("interrupted")]
     Interrupted,
@@ -43,6 +48,7 @@ impl CliError {
         match self {
             CliError::InvalidProfile(_) | CliError::Usage(_) => exit::USAGE,
             CliError::StepsFailed { .. } | CliError::Fatal(_) => exit::STEP_FAILED,
+            CliError::ChecksFailed { .. } => exit::CHECKS_FAILED,
             CliError::Interrupted => exit::INTERRUPTED,
         }
     }

@@ -6,6 +6,7 @@
 //! - [`environment`]: clouds (built-in and declared) and their endpoints;
 //! - [`auth`]: identities, token acquisition and caching;
 //! - [`adminapi`]: the Exchange admin REST API client;
+//! - [`expect`]: expectations (checks) on the objects steps return, and their judge;
 //! - [`planner`]: selection, sharding and the tenant x step plan;
 //! - [`runner`]: the parallel engine, which emits [`runner`] events;
 //! - [`output`]: consumers of those events that write the run directory;
@@ -19,6 +20,7 @@ pub mod cli;
 pub mod emulator;
 pub mod environment;
 pub mod error;
+pub mod expect;
 pub mod output;
 pub mod planner;
 pub mod profile;

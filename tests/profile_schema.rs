@@ -4,7 +4,7 @@
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use tenantrun::profile::check::{commands, document, identity, tenant};
+use tenantrun::profile::check::{commands, document, exemption, expect, identity, tenant};
 use tenantrun::profile::syntax::{toml_tree, yaml, Source};
 
 fn root() -> PathBuf {
@@ -102,6 +102,11 @@ fn schema_rejects_what_validate_rejects() {
         serde_json::json!({"version": 1, "identities": {"a": {"kind": "certficate"}}}),
         serde_json::json!({"version": 1, "defaults": {"timeout": "10x"}}),
         serde_json::json!({"version": 1, "commands": {"l": ["Get Label"]}}),
+        serde_json::json!({"version": 1, "commands": {"l": [{"cmdlet": "Get-Label", "expect": [{"id": "A"}]}]}}),
+        serde_json::json!({"version": 1, "commands": {"l": [{"cmdlet": "Get-Label", "expect": [{"id": "A", "all": {"X": 1}, "none": {"X": 2}}]}]}}),
+        serde_json::json!({"version": 1, "commands": {"l": [{"cmdlet": "Get-Label", "expect": [{"id": "A", "all": {"X": {"exist": true}}}]}]}}),
+        serde_json::json!({"version": 1, "exemptions": [{"check": "A", "reason": "r", "expires": "next year"}]}),
+        serde_json::json!({"version": 1, "exemptions": [{"check": "A", "expires": "2027-01-01"}]}),
     ] {
         assert!(!validator.is_valid(&bad), "schema accepted {bad}");
     }
@@ -153,6 +158,10 @@ fn checker_and_schema_agree_on_keys() {
     assert_eq!(props(&defs["TenantDoc"]), sorted(tenant::TENANT_KEYS));
     assert_eq!(props(&defs["StepSpecDoc"]), sorted(commands::STEP_KEYS));
     assert_eq!(props(&defs["CertificateDoc"]), sorted(identity::CERTIFICATE_KEYS));
+    assert_eq!(props(&defs["ExpectationDoc"]), sorted(expect::EXPECT_KEYS));
+    assert_eq!(props(&defs["OperatorsDoc"]), sorted(tenantrun::expect::Operator::NAMES));
+    assert_eq!(props(&defs["CountRangeDoc"]), sorted(expect::COUNT_KEYS));
+    assert_eq!(props(&defs["ExemptionDoc"]), sorted(exemption::EXEMPTION_KEYS));
     let variants = defs["IdentityDoc"]["oneOf"].as_array().expect("identity variants");
     assert_eq!(variants.len(), identity::KINDS.len());
     for variant in variants {

@@ -31,6 +31,7 @@ fn profile(tenants: Vec<Tenant>) -> Profile {
         service: Service::Compliance,
         parameters: Default::default(),
         select: vec![],
+        expect: Default::default(),
     };
     Profile {
         environments: environment::builtins(),
@@ -42,6 +43,8 @@ fn profile(tenants: Vec<Tenant>) -> Profile {
             CommandList { name: "labels".into(), steps: vec![step("Get-Label"), step("Set-Label")] },
             CommandList { name: "dlp".into(), steps: vec![step("Get-DlpCompliancePolicy")] },
         ],
+        exemptions: vec![],
+        warnings: vec![],
         sources: vec![],
         digest: "sha256:test".into(),
     }

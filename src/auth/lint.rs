@@ -64,6 +64,8 @@ mod tests {
             defaults: Default::default(),
             tenants: vec![tenant("a.example", "msi"), tenant("b.example", "msi"), tenant("c.example", "app")],
             commands: vec![],
+            exemptions: vec![],
+            warnings: vec![],
             sources: vec![],
             digest: String::new(),
         };

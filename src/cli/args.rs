@@ -32,6 +32,8 @@ pub enum Command {
     Emulator(super::emulator::EmulatorArgs),
     /// Combine shard outputs into one run directory.
     Merge(super::merge::MergeArgs),
+    /// Judge a finished run's items against expectations again, offline; rewrites checks.jsonl.
+    Check(super::check::CheckArgs),
     /// Print the profile JSON Schema.
     Schema(super::schema::SchemaArgs),
     /// Print shell completions.

@@ -43,6 +43,6 @@ pub fn execute(args: MergeArgs) -> Result<(), CliError> {
     if summary.counts.failed > 0 {
         Err(CliError::StepsFailed { failed: summary.counts.failed as usize })
     } else {
-        Ok(())
+        super::run::checks_outcome(&summary)
     }
 }

@@ -4,6 +4,7 @@
 //! returns values, typed errors or events.
 
 mod args;
+pub mod check;
 pub mod emulator;
 mod emulator_faults;
 pub mod login;
@@ -33,7 +34,10 @@ pub fn main() -> ExitCode {
         Err(err) => {
             match &err {
                 // Already reported in full by the subcommand.
-                CliError::InvalidProfile(_) | CliError::StepsFailed { .. } | CliError::Interrupted => {}
+                CliError::InvalidProfile(_)
+                | CliError::StepsFailed { .. }
+                | CliError::ChecksFailed { .. }
+                | CliError::Interrupted => {}
                 other => {
                     #[allow(clippy::print_stderr)]
                     {
@@ -54,6 +58,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Login(args) => login::execute(args),
         Command::Emulator(args) => emulator::execute(args),
         Command::Merge(args) => merge::execute(args),
+        Command::Check(args) => check::execute(args),
         Command::Schema(args) => schema::execute(args),
         Command::Completions { shell } => {
             args::print_completions(shell);

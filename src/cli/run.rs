@@ -122,6 +122,10 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
     super::selection::require_some_tenant(&selection, &profile)?;
     let full_plan = planner::plan(&profile, &selection).map_err(|e| CliError::Usage(e.to_string()))?;
     let planned = output::resume::planned_counts(&full_plan);
+    let step_checks = Arc::new(output::judging::StepChecks::new(
+        &profile,
+        full_plan.tenants.iter().map(|t| t.tenant.clone()),
+    ));
     match &resume {
         Some(r) => {
             require_readable_secrets(&profile, &output::resume::without_done(full_plan.clone(), &r.done))?
@@ -170,6 +174,12 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
     write_start_summary(&mut summary, &planned, &run_dir)?;
     let mut journal =
         Journal::open(&run_dir.join(output::rundir::RESULTS)).map_err(|e| CliError::Fatal(e.to_string()))?;
+    let judge = match step_checks.is_empty() {
+        true => None,
+        false => {
+            Some(output::judging::LiveJudge::start(&run_dir, step_checks.clone()).map_err(CliError::Fatal)?)
+        }
+    };
 
     let mode = if quiet {
         progress::Mode::None
@@ -190,10 +200,19 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
         .enable_all()
         .build()
         .map_err(|e| CliError::Fatal(format!("cannot start the async runtime: {e}")))?;
-    let outcome = runtime.block_on(drive(&profile, plan, (config, emulator), items, &mut journal, &mut view));
+    let outcome = runtime.block_on(drive(
+        &profile,
+        plan,
+        (config, emulator),
+        items,
+        &mut journal,
+        judge.as_ref(),
+        &mut view,
+    ));
     view.finish();
     let _ = journal.sync();
     drop(journal);
+    let judged = judge.map(output::judging::LiveJudge::finish).transpose();
     // Whatever stopped the run (the end, Ctrl-C once or twice, SIGTERM, a journal or
     // start-up failure), summary.json is final from here on: only kill -9 leaves it
     // at its start state.
@@ -209,9 +228,20 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
     summary.interrupted = driven.stopped == Some(StopReason::Interrupted);
     summary.totals.add(&driven.totals);
     summary.tally(&planned, &records);
+    let check_lines = match judged {
+        Ok(_) if step_checks.is_empty() => Ok(Vec::new()),
+        Ok(_) => output::judging::complete(&run_dir, &step_checks, &records),
+        Err(e) => Err(e),
+    };
+    let check_error = check_lines.as_ref().err().cloned();
+    let check_lines = check_lines.unwrap_or_default();
+    summary.checks = output::summary::ChecksSummary::from_lines(&check_lines);
     summary.write(&run_dir).map_err(fatal)?;
     if let Some(e) = driven.failure {
         return Err(e);
+    }
+    if let Some(e) = check_error {
+        return Err(CliError::Fatal(e));
     }
     if args.format.contains(&ExportFormat::Csv) {
         output::export::export_csv(&run_dir, &records).map_err(fatal)?;
@@ -236,7 +266,17 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
         // tenant task) are not success either.
         Err(CliError::StepsFailed { failed: (summary.counts.failed + summary.counts.not_run) as usize })
     } else {
-        Ok(())
+        checks_outcome(&summary)
+    }
+}
+
+/// Exit 3 when every step succeeded but a check failed or could not be judged (a
+/// skipped step leaves its checks in `error`: they did not pass).
+pub fn checks_outcome(summary: &Summary) -> Result<(), CliError> {
+    let c = &summary.checks.counts;
+    match c.fail + c.error {
+        0 => Ok(()),
+        n => Err(CliError::ChecksFailed { failing: n as usize }),
     }
 }
 
@@ -376,6 +416,7 @@ async fn drive(
     (config, emulator): (RunConfig, crate::emulator::EmulatorConfig),
     items: ItemsDir,
     journal: &mut Journal,
+    judge: Option<&output::judging::LiveJudge>,
     view: &mut Progress,
 ) -> Result<Driven, CliError> {
     let mut environments = used_environments(profile, &plan);
@@ -409,6 +450,10 @@ async fn drive(
                 if journal_error.is_none() && stop.stop(StopReason::Interrupted) {
                     journal_error = Some(format!("cannot append to results.jsonl: {e}"));
                 }
+            } else if let Some(judge) = judge {
+                // Judged after the journal line: a kill in between leaves the step
+                // `ok` without check lines, and the end of the resumed run judges it.
+                judge.on_step(record);
             }
         }
         view.on_event(&event);

@@ -57,15 +57,18 @@ pub fn execute(args: ValidateArgs) -> Result<(), CliError> {
     let mut err = String::new();
     let mut all: Vec<Diagnostic> = Vec::new();
     let mut checked: Vec<serde_json::Value> = Vec::new();
+    let mut warnings: Vec<Diagnostic> = Vec::new();
     for unit in units {
         match profile::load_files(&unit.files, unit.early) {
             Ok(p) => {
+                warnings.extend(p.warnings.iter().cloned());
+                let checks: usize = p.commands.iter().flat_map(|c| &c.steps).map(|s| s.expect.len()).sum();
                 checked.push(serde_json::json!({
                     "profile": unit.label, "ok": true, "files": p.sources.len(), "tenants": p.tenants.len(),
-                    "identities": p.identities.len(), "command_lists": p.commands.len(),
+                    "identities": p.identities.len(), "command_lists": p.commands.len(), "checks": checks,
                 }));
                 out.push_str(&format!(
-                    "ok: {} ({} file{}, {} tenant{}, {} identit{}, {} command list{})\n",
+                    "ok: {} ({} file{}, {} tenant{}, {} identit{}, {} command list{}{})\n",
                     unit.label,
                     p.sources.len(),
                     plural(p.sources.len()),
@@ -75,6 +78,10 @@ pub fn execute(args: ValidateArgs) -> Result<(), CliError> {
                     if p.identities.len() == 1 { "y" } else { "ies" },
                     p.commands.len(),
                     plural(p.commands.len()),
+                    match checks {
+                        0 => String::new(),
+                        n => format!(", {n} check{}", plural(n)),
+                    },
                 ));
             }
             Err(LoadError { problems: rendered, diagnostics, .. }) => {
@@ -92,6 +99,9 @@ pub fn execute(args: ValidateArgs) -> Result<(), CliError> {
     }
     match args.format {
         ReportFormat::Human => {
+            for w in &warnings {
+                pipe::err(&format!("{}\n", warning_text(w)));
+            }
             pipe::out(&out);
             if problems > 0 {
                 pipe::err(&format!("{err}{problems} problem{} found\n", plural(problems)));
@@ -102,11 +112,20 @@ pub fn execute(args: ValidateArgs) -> Result<(), CliError> {
                 "ok": problems == 0,
                 "profiles": checked,
                 "problems": all.iter().map(diagnostic_json).collect::<Vec<_>>(),
+                "warnings": warnings.iter().map(diagnostic_json).collect::<Vec<_>>(),
             });
             pipe::out(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
         }
         ReportFormat::Github => {
-            let annotations: String = all.iter().map(|d| github_annotation(d) + "\n").collect();
+            let annotations: String = all
+                .iter()
+                .map(|d| github_annotation(d) + "\n")
+                .chain(
+                    warnings
+                        .iter()
+                        .map(|w| github_annotation(w).replacen("::error ", "::warning ", 1) + "\n"),
+                )
+                .collect();
             pipe::out(&format!("{out}{annotations}"));
             if problems > 0 {
                 pipe::err(&format!("{problems} problem{} found\n", plural(problems)));
@@ -117,6 +136,15 @@ pub fn execute(args: ValidateArgs) -> Result<(), CliError> {
         return Err(CliError::InvalidProfile(format!("{problems} problems")));
     }
     Ok(())
+}
+
+/// A diagnostic rendered as a warning (same excerpt, `warning:` instead of `error:`).
+fn warning_text(d: &Diagnostic) -> String {
+    let text = d.to_string();
+    match text.strip_prefix("error:") {
+        Some(rest) => format!("warning:{rest}"),
+        None => text,
+    }
 }
 
 fn plural(n: usize) -> &'static str {

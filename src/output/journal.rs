@@ -13,7 +13,7 @@ use std::path::Path;
 pub enum JournalError {
     #[error("{path}: {source}")]
     Io { path: String, source: std::io::Error },
-    #[error("{path}:{line}: not a results line: {reason}")]
+    #[error("{path}:{line}: not a valid line: {reason}")]
     Corrupt { path: String, line: usize, reason: String },
 }
 
@@ -39,7 +39,8 @@ impl Journal {
     }
 
     /// Append one line and flush it to the OS (a later kill cannot lose it).
-    pub fn append(&mut self, record: &StepRecord) -> std::io::Result<()> {
+    /// `checks.jsonl` is written the same way, with check lines.
+    pub fn append<T: serde::Serialize>(&mut self, record: &T) -> std::io::Result<()> {
         let mut line = serde_json::to_vec(record).map_err(std::io::Error::other)?;
         line.push(b'\n');
         self.file.write_all(&line)?;
@@ -72,6 +73,12 @@ fn complete_prefix_len(file: &mut File, len: u64) -> std::io::Result<u64> {
 /// Every complete line of a journal, in order. A last line without its newline is
 /// ignored (torn by a kill); a malformed complete line is an error.
 pub fn read(path: &Path) -> Result<Vec<StepRecord>, JournalError> {
+    read_lines(path)
+}
+
+/// Every complete line of a JSON-lines file written by [`Journal`], as `T`
+/// (results lines, or `checks.jsonl`'s check lines), with the same torn-tail rule.
+pub fn read_lines<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, JournalError> {
     let io = |source| JournalError::Io { path: path.display().to_string(), source };
     let file = match File::open(path) {
         Ok(f) => f,

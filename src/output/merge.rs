@@ -146,6 +146,22 @@ pub fn merge(runs: &[PathBuf], out: &Path, partial: bool) -> Result<Summary, Mer
     summary.run_id =
         out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(rundir::new_run_id);
     summary.tally(&planned, &all);
+    // checks.jsonl: every shard's effective lines (a (tenant, check) lives in one shard).
+    let mut lines = Vec::new();
+    for (run, _, _) in &parts {
+        lines.extend(super::checks::read(&run.join(super::rundir::CHECKS))?);
+    }
+    let lines = super::checks::effective(lines);
+    if !lines.is_empty() {
+        super::checks::rewrite(out, &lines)?;
+    }
+    summary.checks = super::summary::ChecksSummary::from_lines(&lines);
+    // The profile copy, so `check` works on the merged run (shards ran one profile).
+    if let Some((run, _, _)) = parts.iter().find(|(r, _, _)| super::profile_copy::exists(r)) {
+        if let Ok((files, _)) = super::profile_copy::files(run) {
+            super::profile_copy::save(out, &files).map_err(io(out))?;
+        }
+    }
     summary.missing_shards = missing;
     if want_csv {
         super::export::export_csv(out, &all).map_err(io(&out.join(CSV)))?;

@@ -1,10 +1,12 @@
 //! Consumers of run events that write the run directory (SPEC §3): the journal
-//! `results.jsonl`, items files, `summary.json`, CSV/JSON exports; plus reading a
+//! `results.jsonl`, items files, `checks.jsonl`, `summary.json`, CSV/JSON exports; plus reading a
 //! run back for `--resume` and combining shards for `merge`.
 
+pub mod checks;
 pub mod export;
 pub mod items;
 pub mod journal;
+pub mod judging;
 pub mod merge;
 pub mod profile_copy;
 pub mod record;

@@ -83,6 +83,7 @@ mod tests {
                         service: Service::Compliance,
                         parameters: Default::default(),
                         select: vec![],
+                        expect: Default::default(),
                     },
                     writes: false,
                 })

@@ -6,6 +6,7 @@ pub const RESULTS: &str = "results.jsonl";
 pub const SUMMARY: &str = "summary.json";
 /// The summary table as printed at the end of the run.
 pub const SUMMARY_TEXT: &str = "summary.txt";
+pub const CHECKS: &str = "checks.jsonl";
 pub const ITEMS: &str = "items";
 pub const CSV: &str = "csv";
 pub const JSON: &str = "json";

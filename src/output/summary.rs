@@ -93,6 +93,55 @@ pub struct Summary {
     /// For a `merge --partial` of an incomplete set of shards: the shards (`I/N`) it lacks.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing_shards: Vec<String>,
+    /// (tenant, check) lines of `checks.jsonl` by status, and the failing checks.
+    #[serde(default)]
+    pub checks: ChecksSummary,
+}
+
+/// `summary.json`'s `checks`: counts by status and each failing check with its tenant count.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChecksSummary {
+    #[serde(flatten)]
+    pub counts: crate::expect::CheckCounts,
+    /// Checks failing in at least one tenant: most severe first, then most tenants.
+    pub failing: Vec<FailingCheck>,
+}
+
+/// One failing check across the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FailingCheck {
+    pub check: String,
+    pub title: Option<String>,
+    pub severity: crate::expect::Severity,
+    /// Tenants whose status for this check is `fail`.
+    pub tenants: u64,
+}
+
+impl ChecksSummary {
+    /// Count the effective check lines.
+    pub fn from_lines(lines: &[crate::expect::CheckRecord]) -> Self {
+        let mut counts = crate::expect::CheckCounts::default();
+        let mut failing: BTreeMap<&str, FailingCheck> = BTreeMap::new();
+        for l in lines {
+            counts.count(l.status);
+            if l.status == crate::expect::CheckStatus::Fail {
+                failing
+                    .entry(&l.check)
+                    .or_insert_with(|| FailingCheck {
+                        check: l.check.clone(),
+                        title: l.title.clone(),
+                        severity: l.severity,
+                        tenants: 0,
+                    })
+                    .tenants += 1;
+            }
+        }
+        let mut failing: Vec<FailingCheck> = failing.into_values().collect();
+        failing.sort_by(|a, b| {
+            b.severity.cmp(&a.severity).then(b.tenants.cmp(&a.tenants)).then(a.check.cmp(&b.check))
+        });
+        ChecksSummary { counts, failing }
+    }
 }
 
 impl Summary {
@@ -117,6 +166,7 @@ impl Summary {
             totals: Totals::default(),
             resumes: 0,
             merged_from: vec![],
+            checks: ChecksSummary::default(),
             missing_shards: vec![],
         }
     }

@@ -48,6 +48,9 @@ pub struct ProfileDocument {
     /// Named command lists.
     #[serde(default)]
     pub commands: BTreeMap<String, Vec<StepDoc>>,
+    /// Checks waived for some tenants, each with a reason and an expiry date.
+    #[serde(default)]
+    pub exemptions: Vec<ExemptionDoc>,
 }
 
 /// A declared environment. URLs may carry a path prefix.
@@ -238,4 +241,163 @@ pub struct StepSpecDoc {
     /// `$select` properties.
     #[serde(default)]
     pub select: Vec<String>,
+    /// Expectations on the objects the step returns (checks).
+    #[serde(default)]
+    pub expect: Vec<ExpectationDoc>,
+}
+
+/// A check id: letters, digits, `-`, `_`, `.` (e.g. `MS.EXO.1.1v1`).
+const CHECK_ID: &str = r"^[\p{L}\p{N}._-]+$";
+/// `YYYY-MM-DD`.
+const DATE: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
+
+/// An expectation: an optional `where` and exactly one of `all`, `any`, `none`, `count`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("oneOf" = [
+    {"required": ["all"]}, {"required": ["any"]}, {"required": ["none"]}, {"required": ["count"]}
+]))]
+pub struct ExpectationDoc {
+    /// Unique in the profile and stable across versions; names the check in every run.
+    #[schemars(pattern(CHECK_ID))]
+    pub id: String,
+    /// What the check asserts, in words.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Default `medium`.
+    #[serde(default)]
+    pub severity: Option<crate::expect::Severity>,
+    /// The control the check comes from, e.g. `CISA SCuBA MS.EXO.1.1v1`.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Only the objects that match are looked at.
+    #[serde(default, rename = "where")]
+    pub filter: Option<MatcherDoc>,
+    /// Every object matches (holds over no objects).
+    #[serde(default)]
+    pub all: Option<MatcherDoc>,
+    /// At least one object matches.
+    #[serde(default)]
+    pub any: Option<MatcherDoc>,
+    /// No object matches.
+    #[serde(default)]
+    pub none: Option<MatcherDoc>,
+    /// How many objects there are: exactly N, or `{ min, max }`.
+    #[serde(default)]
+    pub count: Option<CountDoc>,
+}
+
+/// Property paths (`Name`, `Settings.Mode`) to conditions, all of which must hold.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[schemars(extend("minProperties" = 1))]
+pub struct MatcherDoc(pub BTreeMap<String, ConditionDoc>);
+
+/// A literal (equality: strings case-insensitive, numbers numerically) or operators.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ConditionDoc {
+    Operators(Box<OperatorsDoc>),
+    Literal(LiteralDoc),
+}
+
+/// A literal value.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum LiteralDoc {
+    Bool(bool),
+    Number(f64),
+    Text(String),
+    List(Vec<serde_json::Value>),
+    Null(()),
+}
+
+/// Operators on one property (PowerShell semantics); all of them must hold.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("minProperties" = 1))]
+pub struct OperatorsDoc {
+    /// Equal (`-eq`; strings case-insensitive).
+    #[serde(default)]
+    pub eq: Option<serde_json::Value>,
+    /// Not equal (`-ne`).
+    #[serde(default)]
+    pub ne: Option<serde_json::Value>,
+    /// Equal to one of the values (`-in`).
+    #[serde(default, rename = "in")]
+    pub is_in: Option<Vec<serde_json::Value>>,
+    /// Equal to none of the values (`-notin`).
+    #[serde(default)]
+    pub not_in: Option<Vec<serde_json::Value>>,
+    /// PowerShell wildcard (`-like`): `*`, `?`, `[a-z]`; case-insensitive, whole value.
+    #[serde(default)]
+    pub like: Option<String>,
+    /// Regular expression (`-match`): unanchored, case-insensitive.
+    #[serde(default)]
+    #[schemars(extend("format" = "regex"))]
+    pub matches: Option<String>,
+    /// Greater than (numbers numerically, strings case-insensitively).
+    #[serde(default)]
+    pub gt: Option<NumberOrText>,
+    /// Greater than or equal.
+    #[serde(default)]
+    pub ge: Option<NumberOrText>,
+    /// Less than.
+    #[serde(default)]
+    pub lt: Option<NumberOrText>,
+    /// Less than or equal.
+    #[serde(default)]
+    pub le: Option<NumberOrText>,
+    /// An array holds the value, or a string holds the substring.
+    #[serde(default)]
+    pub contains: Option<serde_json::Value>,
+    /// `true`: present and not null; `false`: missing or null.
+    #[serde(default)]
+    pub exists: Option<bool>,
+    /// `true`: null, `""` or `[]`.
+    #[serde(default)]
+    pub empty: Option<bool>,
+}
+
+/// A number or a string.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum NumberOrText {
+    Number(f64),
+    Text(String),
+}
+
+/// `count: N` (exactly N objects) or `count: { min, max }`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum CountDoc {
+    Exactly(u64),
+    Range(CountRangeDoc),
+}
+
+/// Bounds on the number of objects (after `where`).
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("minProperties" = 1))]
+pub struct CountRangeDoc {
+    #[serde(default)]
+    pub min: Option<u64>,
+    #[serde(default)]
+    pub max: Option<u64>,
+}
+
+/// A check waived for some tenants until a date.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExemptionDoc {
+    /// A check id, or a glob of ids (`MS.EXO.1.*`).
+    pub check: String,
+    /// Tenant selectors as for `-t` (`tag:lab`, an id, `name:GLOB`, `!SEL`); default: every tenant.
+    #[serde(default)]
+    pub tenants: Vec<String>,
+    /// Why the check does not apply.
+    #[schemars(length(min = 1))]
+    pub reason: String,
+    /// The last day (UTC) the exemption holds, `YYYY-MM-DD`.
+    #[schemars(pattern(DATE))]
+    pub expires: String,
 }

@@ -61,6 +61,10 @@ pub struct Profile {
     pub tenants: Vec<Tenant>,
     /// In declaration order.
     pub commands: Vec<CommandList>,
+    /// `exemptions:` from every file, in load order.
+    pub exemptions: Vec<crate::expect::Exemption>,
+    /// Problems that do not stop a run (expired exemptions), located.
+    pub warnings: Vec<super::diagnostic::Diagnostic>,
     /// The files that were merged, in load order.
     pub sources: Vec<PathBuf>,
     /// `sha256:<hex>` over the sources' file names and contents, in load order
@@ -77,6 +81,10 @@ impl Profile {
     }
     pub fn command_list(&self, name: &str) -> Option<&CommandList> {
         self.commands.iter().find(|c| c.name == name)
+    }
+    /// Whether any step carries expectations.
+    pub fn has_expectations(&self) -> bool {
+        self.commands.iter().any(|c| c.steps.iter().any(|s| !s.expect.is_empty()))
     }
 }
 
@@ -204,4 +212,6 @@ pub struct Step {
     pub parameters: serde_json::Map<String, serde_json::Value>,
     /// `$select` properties; empty means all.
     pub select: Vec<String>,
+    /// Expectations on the step's objects (SPEC §7); shared, as every tenant's plan holds the step.
+    pub expect: std::sync::Arc<[crate::expect::Expectation]>,
 }

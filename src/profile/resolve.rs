@@ -165,6 +165,7 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
                     service: s.service.unwrap_or(defaults.service),
                     parameters: s.parameters.clone(),
                     select: s.select.clone(),
+                    expect: s.expect.iter().map(|e| e.value.clone()).collect(),
                 })
                 .collect();
             commands.push(CommandList { name: name.value.clone(), steps });
@@ -279,6 +280,8 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
         }
     }
 
+    let (expect_errors, warnings) = super::check::expect_refs::cross_check(&files);
+    r.diags.extend(expect_errors);
     if !r.diags.is_empty() {
         return Err(r.diags);
     }
@@ -286,7 +289,19 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
         identities.insert(builtin_identity::NAME.into(), builtin_identity::identity());
     }
     let sources = files.iter().map(|f| f.source.path.clone()).collect();
-    Ok(Profile { environments, identities, identity_origins, defaults, tenants, commands, sources, digest })
+    let exemptions = files.iter().flat_map(|f| f.decl.exemptions.iter().map(|x| x.value.clone())).collect();
+    Ok(Profile {
+        environments,
+        identities,
+        identity_origins,
+        defaults,
+        tenants,
+        commands,
+        exemptions,
+        warnings,
+        sources,
+        digest,
+    })
 }
 
 /// Whether other profile files sit next to `path` (it may be one part of a folder profile).

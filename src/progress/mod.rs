@@ -3,11 +3,13 @@
 //! final summary table printed on stdout.
 
 mod bar;
+pub mod checks_table;
 mod failure_groups;
 pub mod log_sink;
 mod plain;
 pub mod table;
 
+pub use checks_table::render_checks;
 pub use table::render_summary;
 
 use crate::runner::RunEvent;

@@ -46,6 +46,8 @@ pub fn render_summary(summary: &Summary, records: &[StepRecord], run_dir: &Path)
     counts(&cx, &mut out);
     slowest(&cx, &mut out);
     failures(&cx, &mut out);
+    // Failing checks (SPEC §7).
+    out.push_str(&super::checks_table::render_checks(summary));
     let _ = writeln!(out, "\nRun directory: {}", run_dir.display());
     out
 }

@@ -1,5 +1,5 @@
 //! `commands:`: named lists of steps; a step is a bare cmdlet name or a table
-//! with `cmdlet`, `service`, `parameters` and `select`.
+//! with `cmdlet`, `service`, `parameters`, `select` and `expect` (see [`super::expect`]).
 
 use super::decl::StepDecl;
 use super::document::{named, service};
@@ -7,9 +7,13 @@ use super::rules::is_cmdlet;
 use super::walk::{Checker, Sp};
 use crate::profile::syntax::{Node, Value};
 
-pub const STEP_KEYS: &[&str] = &["cmdlet", "service", "parameters", "select"];
+pub const STEP_KEYS: &[&str] = &["cmdlet", "service", "parameters", "select", "expect"];
 
-pub fn commands(ck: &mut Checker<'_>, node: &Node) -> Vec<(Sp<String>, Vec<StepDecl>)> {
+pub fn commands(
+    ck: &mut Checker<'_>,
+    node: &Node,
+    expect_failed: &mut bool,
+) -> Vec<(Sp<String>, Vec<StepDecl>)> {
     let mut out = Vec::new();
     for (name, value) in named(ck, node, "commands") {
         let path = format!("commands.{}", name.value);
@@ -22,8 +26,11 @@ pub fn commands(ck: &mut Checker<'_>, node: &Node) -> Vec<(Sp<String>, Vec<StepD
                 .set_hint("add a cmdlet, e.g. `- Get-Label`");
             continue;
         }
-        let steps: Vec<StepDecl> =
-            items.iter().enumerate().filter_map(|(i, n)| step(ck, n, &format!("{path}[{i}]"))).collect();
+        let steps: Vec<StepDecl> = items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| step(ck, n, &format!("{path}[{i}]"), expect_failed))
+            .collect();
         if steps.len() == items.len() {
             out.push((name, steps));
         }
@@ -31,10 +38,16 @@ pub fn commands(ck: &mut Checker<'_>, node: &Node) -> Vec<(Sp<String>, Vec<StepD
     out
 }
 
-fn step(ck: &mut Checker<'_>, node: &Node, path: &str) -> Option<StepDecl> {
+fn step(ck: &mut Checker<'_>, node: &Node, path: &str, expect_failed: &mut bool) -> Option<StepDecl> {
     if let Value::Str(_) = node.value {
         let cmdlet = cmdlet(ck, node, path)?;
-        return Some(StepDecl { cmdlet, service: None, parameters: Default::default(), select: Vec::new() });
+        return Some(StepDecl {
+            cmdlet,
+            service: None,
+            parameters: Default::default(),
+            select: Vec::new(),
+            expect: Vec::new(),
+        });
     }
     if !matches!(node.value, Value::Map(_)) {
         ck.wrong_type(node, path, "a cmdlet name or a table with `cmdlet`");
@@ -66,6 +79,14 @@ fn step(ck: &mut Checker<'_>, node: &Node, path: &str) -> Option<StepDecl> {
         }
     }
     let select = t.get("select").map(|n| ck.string_list(n, &format!("{path}.select")));
+    let expect = match t.get("expect") {
+        Some(n) if n.value == Value::Null => Some(Vec::new()),
+        Some(n) => super::expect::expectations(ck, n, &format!("{path}.expect")),
+        None => Some(Vec::new()),
+    };
+    if expect.is_none() {
+        *expect_failed = true;
+    }
     if !service_ok || !params_ok {
         return None;
     }
@@ -74,6 +95,7 @@ fn step(ck: &mut Checker<'_>, node: &Node, path: &str) -> Option<StepDecl> {
         service: service.map(|s| s.value),
         parameters,
         select: select.unwrap_or_default().into_iter().map(|s| s.value).collect(),
+        expect: expect?,
     })
 }
 

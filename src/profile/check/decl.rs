@@ -14,6 +14,8 @@ pub struct FileDecl {
     pub defaults: DefaultsDecl,
     pub tenants: Vec<TenantDecl>,
     pub commands: Vec<(Sp<String>, Vec<StepDecl>)>,
+    /// `exemptions:` (SPEC §7).
+    pub exemptions: Vec<Sp<crate::expect::Exemption>>,
     /// Every name written in this file, valid or not, so that references to a
     /// name whose definition has its own error are not reported again.
     pub written: Written,
@@ -27,6 +29,8 @@ pub struct Written {
     pub commands: Vec<String>,
     pub default_environment: bool,
     pub default_identity: bool,
+    /// Some step's `expect:` had errors (its check ids are unknown).
+    pub expect_failed: bool,
 }
 
 /// `defaults:` as written in one file.
@@ -61,4 +65,6 @@ pub struct StepDecl {
     pub service: Option<Service>,
     pub parameters: serde_json::Map<String, serde_json::Value>,
     pub select: Vec<String>,
+    /// `expect:`, positioned at each id.
+    pub expect: Vec<Sp<crate::expect::Expectation>>,
 }

@@ -11,7 +11,8 @@ use crate::profile::model::Service;
 use crate::profile::syntax::{Node, Value};
 use std::path::Path;
 
-pub const TOP_KEYS: &[&str] = &["version", "environments", "identities", "defaults", "tenants", "commands"];
+pub const TOP_KEYS: &[&str] =
+    &["version", "environments", "identities", "defaults", "tenants", "commands", "exemptions"];
 pub const ENVIRONMENT_KEYS: &[&str] = &[
     "authority",
     "exchange",
@@ -35,7 +36,7 @@ pub fn check(ck: &mut Checker<'_>, root: &Node, base: &Path) -> FileDecl {
         return decl;
     };
     // An empty section (`tenants:` with every entry commented out) is no section.
-    top.drop_nulls(&["environments", "identities", "defaults", "tenants", "commands"]);
+    top.drop_nulls(&["environments", "identities", "defaults", "tenants", "commands", "exemptions"]);
     match top.get("version") {
         None => {
             ck.error(top.pos, "the profile has no `version`").set_hint("add `version: 1` at the top");
@@ -78,7 +79,10 @@ pub fn check(ck: &mut Checker<'_>, root: &Node, base: &Path) -> FileDecl {
         decl.tenants = tenant::tenants(ck, n);
     }
     if let Some(n) = top.get("commands") {
-        decl.commands = commands::commands(ck, n);
+        decl.commands = commands::commands(ck, n, &mut decl.written.expect_failed);
+    }
+    if let Some(n) = top.get("exemptions") {
+        decl.exemptions = super::exemption::exemptions(ck, n);
     }
     decl
 }

@@ -5,6 +5,9 @@
 pub mod commands;
 pub mod decl;
 pub mod document;
+pub mod exemption;
+pub mod expect;
+pub mod expect_refs;
 pub mod identity;
 pub mod rules;
 pub mod tenant;
