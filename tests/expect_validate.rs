@@ -106,3 +106,20 @@ exemptions:
         "warning: exemption `EXO-AUDIT-01` expired on 2020-01-31; it no longer applies\n  ——▶ p.yaml:14:14\n   │\n14 │   - { check: EXO-AUDIT-01, tenants: [tag:lab], reason: lab, expires: 2020-01-31 }\n   │              ^^^^^^^^^^^^\n   = hint: renew `expires` if the reason still holds, or remove the exemption\n\n"
     );
 }
+
+#[test]
+fn plan_lists_the_checks_of_each_step() {
+    let out = Command::new(env!("CARGO_BIN_EXE_tenantrun"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["plan", "profiles/baseline", "-t", "tag:finance"])
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("\nChecks per step\n  mail-flow[0] Get-RemoteDomain\n    MS.EXO.1.1v1       high     all    Automatic forwarding to external domains is disabled\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("    EXO-MBX-SHARED-FWD high     none  (where)  No shared mailbox forwards mail\n"), "{stdout}");
+    assert!(stdout.ends_with("19 checks on 13 steps; 38 (tenant, check) judgements; 1 exemption\n"), "{stdout}");
+}

@@ -11,6 +11,7 @@ pub mod login;
 pub mod merge;
 mod pipe;
 pub mod plan;
+mod plan_checks;
 mod plan_compact;
 mod plan_json;
 pub mod run;

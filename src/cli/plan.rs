@@ -65,6 +65,7 @@ pub fn execute(args: PlanArgs) -> Result<(), CliError> {
                 super::plan_compact::table(&profile, &plan, &selection, flags, checks.as_ref())
             };
             pipe::out(&text);
+            pipe::out(&super::plan_checks::render(&profile, &plan));
         }
         PlanFormat::Json => {
             let stdout = std::io::stdout();

@@ -182,6 +182,50 @@ pub const CMDLETS: &[Cmdlet] = &[
         params: &[p("Identity", Ty::String), p("ResultSize", Ty::ResultSize)],
         default_result_size: None,
     },
+    // The settings a security baseline reads (see dataset_baseline.rs).
+    Cmdlet {
+        name: "Get-RemoteDomain",
+        api: Api::Exchange,
+        params: &[p("Identity", Ty::String)],
+        default_result_size: None,
+    },
+    Cmdlet {
+        name: "Get-DkimSigningConfig",
+        api: Api::Exchange,
+        params: &[p("Identity", Ty::String)],
+        default_result_size: None,
+    },
+    Cmdlet { name: "Get-TransportConfig", api: Api::Exchange, params: &[], default_result_size: None },
+    Cmdlet {
+        name: "Get-SharingPolicy",
+        api: Api::Exchange,
+        params: &[p("Identity", Ty::String)],
+        default_result_size: None,
+    },
+    Cmdlet {
+        name: "Get-MalwareFilterPolicy",
+        api: Api::Exchange,
+        params: &[p("Identity", Ty::String)],
+        default_result_size: None,
+    },
+    Cmdlet {
+        name: "Get-HostedConnectionFilterPolicy",
+        api: Api::Exchange,
+        params: &[p("Identity", Ty::String)],
+        default_result_size: None,
+    },
+    Cmdlet {
+        name: "Get-HostedOutboundSpamFilterPolicy",
+        api: Api::Exchange,
+        params: &[p("Identity", Ty::String)],
+        default_result_size: None,
+    },
+    Cmdlet {
+        name: "Get-OwaMailboxPolicy",
+        api: Api::Exchange,
+        params: &[p("Identity", Ty::String)],
+        default_result_size: None,
+    },
 ];
 
 /// Look a cmdlet up by name (case-insensitive, like PowerShell).

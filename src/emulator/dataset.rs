@@ -274,7 +274,7 @@ pub fn generate(seed: u64, t: &TenantFacts, cmdlet: &str, size: usize) -> Table 
         "Get-Mailbox" => (0..size).map(|i| mailbox(&mut r, t, i)).collect(),
         "Get-OrganizationConfig" => vec![organization_config(&mut r, t)],
         "Get-AcceptedDomain" => accepted_domains(&mut r, t, size),
-        _ => Vec::new(),
+        other => super::dataset_baseline::generate(&mut r, t, other).unwrap_or_default(),
     };
     Table::from_values(values)
 }
@@ -426,7 +426,7 @@ fn audit_config(r: &mut Rng, t: &TenantFacts) -> Map<String, Value> {
         "Name": "Admin Audit Log Settings", "Identity": "Admin Audit Log Settings",
         "AdminAuditLogEnabled": true, "UnifiedAuditLogIngestionEnabled": !r.chance(15),
         "UnifiedAuditLogFirstOptInDate": when, "AdminAuditLogCmdlets": ["*"], "AdminAuditLogParameters": ["*"],
-        "AdminAuditLogExcludedCmdlets": [], "AdminAuditLogAgeLimit": "90.00:00:00", "LogLevel": "None",
+        "AdminAuditLogExcludedCmdlets": [], "AdminAuditLogAgeLimit": if super::dataset_baseline::setting(t, "AuditAge").chance(25) { "30.00:00:00" } else { "90.00:00:00" }, "LogLevel": "None",
         "TestCmdletLoggingEnabled": false, "OrganizationId": t.guid,
     }));
     common(&mut m, &guid, &when);
@@ -462,6 +462,13 @@ fn mailbox(r: &mut Rng, t: &TenantFacts, i: usize) -> Map<String, Value> {
         "IsInactiveMailbox": false, "ProhibitSendQuota": "99 GB (106,300,440,576 bytes)",
         "Database": format!("EURPR0{}DG{:03}-db{:03}", r.range(1, 9), r.range(1, 400), r.range(1, 200)),
         "WhenMailboxCreated": when, "CustomAttribute1": "",
+        "ForwardingAddress": Value::Null,
+        "ForwardingSmtpAddress": if kind == "SharedMailbox" && super::dataset_baseline::setting(t, &alias).chance(6) {
+            json!(format!("smtp:{alias}@partner-{}.example", t.label))
+        } else {
+            Value::Null
+        },
+        "DeliverToMailboxAndForward": false,
     }));
     common(&mut m, &guid, &when);
     m
@@ -472,9 +479,11 @@ fn organization_config(r: &mut Rng, t: &TenantFacts) -> Map<String, Value> {
     let when = r.date();
     let mut m = obj(json!({
         "Name": t.domain, "DisplayName": t.label, "Identity": t.domain, "ExchangeObjectId": t.guid,
-        "AuditDisabled": false, "OAuth2ClientProfileEnabled": true, "IsDehydrated": false,
+        "AuditDisabled": super::dataset_baseline::setting(t, "AuditDisabled").chance(15),
+        "OAuth2ClientProfileEnabled": !super::dataset_baseline::setting(t, "OAuth2").chance(15), "IsDehydrated": false,
         "CustomerLockBoxEnabled": r.chance(20), "SendFromAliasEnabled": false, "FocusedInboxOn": true,
-        "MailTipsAllTipsEnabled": true, "MailTipsExternalRecipientsTipsEnabled": false,
+        "MailTipsAllTipsEnabled": true,
+        "MailTipsExternalRecipientsTipsEnabled": super::dataset_baseline::setting(t, "MailTips").chance(60),
         "MailTipsGroupMetricsEnabled": true, "MailTipsLargeAudienceThreshold": 25,
         "ActivityBasedAuthenticationTimeoutEnabled": true, "ActivityBasedAuthenticationTimeoutInterval": "06:00:00",
         "EwsEnabled": Value::Null, "EwsAllowList": [], "EwsBlockList": [],

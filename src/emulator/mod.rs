@@ -14,6 +14,7 @@ mod authorize;
 mod cmdlets;
 mod config;
 mod dataset;
+mod dataset_baseline;
 mod device;
 mod discovery;
 mod entra;
