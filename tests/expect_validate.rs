@@ -120,6 +120,12 @@ fn plan_lists_the_checks_of_each_step() {
         stdout.contains("\nChecks per step\n  mail-flow[0] Get-RemoteDomain\n    MS.EXO.1.1v1       high     all    Automatic forwarding to external domains is disabled\n"),
         "{stdout}"
     );
-    assert!(stdout.contains("    EXO-MBX-SHARED-FWD high     none  (where)  No shared mailbox forwards mail\n"), "{stdout}");
-    assert!(stdout.ends_with("19 checks on 13 steps; 38 (tenant, check) judgements; 1 exemption\n"), "{stdout}");
+    assert!(
+        stdout.contains("    EXO-MBX-SHARED-FWD high     none  (where)  No shared mailbox forwards mail\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("19 checks on 13 steps; 38 (tenant, check) judgements; 1 exemption\n"),
+        "{stdout}"
+    );
 }

@@ -251,4 +251,42 @@ mod tests {
         );
         assert!(text.ends_with("\nRun directory: runs/RID\n"), "{text}");
     }
+
+    #[test]
+    fn slow_tenants_are_listed_by_name_and_long_messages_stay_whole() {
+        let long = "word ".repeat(60);
+        let rec = |t: &str, ms: u64| StepRecord {
+            tenant: t.into(),
+            tenant_name: Some(format!("Name {t}")),
+            command: "labels".into(),
+            step: 0,
+            cmdlet: "Get-Label".into(),
+            service: Service::Compliance,
+            status: StepStatus::Failed,
+            attempts: 1,
+            duration_ms: ms,
+            item_count: None,
+            items: None,
+            warnings: vec![],
+            error: Some(StepError {
+                kind: ErrorKind::Http,
+                status: Some(500),
+                code: None,
+                message: long.clone(),
+            }),
+        };
+        let records = vec![rec("a.example", 1500), rec("b.example", 20)];
+        let mut s =
+            Summary::started("RID".into(), String::new(), String::new(), vec![], SelectionRecord::default());
+        s.tally(&[("a.example".to_string(), 1), ("b.example".to_string(), 1)].into(), &records);
+        let text = render_summary(&s, &records, Path::new("runs/RID"));
+        assert!(
+            text.contains("\nSlowest tenants\n  a.example (Name a.example)       1.5s\n  b.example (Name b.example)       0.0s\n"),
+            "{text}"
+        );
+        assert!(text.contains("  Get-Label (http) in 2 tenants:\n      a.example (Name a.example), b.example (Name b.example)\n"), "{text}");
+        // 60 words, wrapped at 100 columns, none dropped.
+        assert_eq!(text.matches("word").count(), 60, "{text}");
+        assert!(text.lines().all(|l| l.chars().count() <= 104), "{text}");
+    }
 }
