@@ -84,6 +84,6 @@ fn the_documented_login_signs_in_the_identity_the_customers_run_as() {
     let after = bin(dir.path(), &cache).args(run_args).output().expect("run");
     assert_eq!(after.status.code(), Some(0), "{}", String::from_utf8_lossy(&after.stdout));
     let stdout = String::from_utf8_lossy(&after.stdout);
-    assert!(stdout.contains("  ok             9\n") && stdout.contains("  tenants        3\n"), "{stdout}");
+    assert!(stdout.contains("  ok              9\n") && stdout.contains("  tenants         3\n"), "{stdout}");
     rt.block_on(emu.shutdown());
 }

@@ -57,6 +57,7 @@ fn fifty_tenants_three_lists() {
             fields,
             [
                 "tenant",
+                "tenant_name",
                 "command",
                 "step",
                 "cmdlet",
@@ -109,7 +110,7 @@ fn fifty_tenants_three_lists() {
     // Stdout: the summary table only.
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.starts_with("Run "), "{stdout}");
-    assert!(stdout.contains("  ok           250\n"), "{stdout}");
+    assert!(stdout.contains("  ok            250\n"), "{stdout}");
     // Progress: one plain line per tenant on stderr.
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.lines().filter(|l| l.starts_with('[')).count(), 50, "{stderr}");
@@ -226,7 +227,7 @@ fn exhausted_retries_fail_with_the_right_kind_and_the_breaker_cuts_off() {
         assert!(r["error"]["message"].as_str().unwrap().contains("circuit open"), "{r}");
     }
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("Failures\n"), "{stdout}");
+    assert!(stdout.contains("Failures (5 steps, 5 causes)\n"), "{stdout}");
     lab.assert_no_violations();
 }
 

@@ -30,7 +30,10 @@ pub fn execute(args: MergeArgs) -> Result<(), CliError> {
     let records = journal::effective(
         journal::read(&args.out.join(output::rundir::RESULTS)).map_err(|e| CliError::Fatal(e.to_string()))?,
     );
-    print!("{}", crate::progress::render_summary(&summary, &records, &args.out));
+    let table = crate::progress::render_summary(&summary, &records, &args.out);
+    output::rundir::write_summary_text(&args.out, &table)
+        .map_err(|e| CliError::Fatal(format!("{}: {e}", args.out.display())))?;
+    print!("{table}");
     if !summary.missing_shards.is_empty() {
         eprintln!(
             "warning: partial merge: shards {} are missing (--partial)",

@@ -252,7 +252,9 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
     if args.format.contains(&ExportFormat::Jsonl) {
         output::export::export_jsonl(&run_dir, &records).map_err(fatal)?;
     }
-    print!("{}", progress::render_summary(&summary, &records, &run_dir));
+    let table = progress::render_summary(&summary, &records, &run_dir);
+    output::rundir::write_summary_text(&run_dir, &table).map_err(fatal)?;
+    print!("{table}");
     if summary.interrupted && !quiet {
         eprint!("{}", resume_hint(&args.profiles, &run_dir, summary.counts.not_run));
     }

@@ -178,6 +178,7 @@ mod tests {
     fn record(status: StepStatus, items: Option<&str>, error: Option<StepError>) -> StepRecord {
         StepRecord {
             tenant: "contoso.onmicrosoft.com".into(),
+            tenant_name: None,
             command: "audit".into(),
             step: 0,
             cmdlet: "Get-AdminAuditLogConfig".into(),

@@ -28,6 +28,11 @@ fn groups(records: &[StepRecord]) -> BTreeMap<(String, usize), Vec<(String, Stri
     out
 }
 
+/// Each tenant's name, from the records (which customer a row belongs to).
+fn names(records: &[StepRecord]) -> BTreeMap<&str, &str> {
+    records.iter().filter_map(|r| r.tenant_name.as_deref().map(|n| (r.tenant.as_str(), n))).collect()
+}
+
 fn lines(path: &Path) -> std::io::Result<impl Iterator<Item = std::io::Result<Value>>> {
     let reader = BufReader::new(File::open(path)?);
     Ok(reader.lines().filter(|l| !matches!(l, Ok(s) if s.trim().is_empty())).map(|l| {
@@ -42,6 +47,7 @@ pub fn export_csv(run_dir: &Path, records: &[StepRecord]) -> std::io::Result<Vec
     let dir = run_dir.join(CSV);
     std::fs::create_dir_all(&dir)?;
     let mut written = Vec::new();
+    let names = names(records);
     for ((command, step), files) in groups(records) {
         let name = format!("{}.{step}.csv", safe_component(&command));
         // Pass 1: the columns, in first-seen order across tenants.
@@ -58,14 +64,17 @@ pub fn export_csv(run_dir: &Path, records: &[StepRecord]) -> std::io::Result<Vec
             .enumerate()
             .map(|(i, (tenant, rel))| {
                 let part = dir.join(format!(".{name}.part{i}"));
-                write_part(&run_dir.join(rel), &part, tenant, &columns)?;
+                let tenant_name = names.get(tenant.as_str()).copied().unwrap_or("");
+                write_part(&run_dir.join(rel), &part, (tenant, tenant_name), &columns)?;
                 Ok(part)
             })
             .collect::<std::io::Result<_>>()?;
         let path = dir.join(&name);
         let mut out = BufWriter::new(File::create(&path)?);
-        let header: Vec<String> =
-            std::iter::once("tenant".to_string()).chain(columns.iter().cloned()).collect();
+        let header: Vec<String> = ["tenant".to_string(), "tenant_name".to_string()]
+            .into_iter()
+            .chain(columns.iter().cloned())
+            .collect();
         write_row(&mut out, header.iter().map(String::as_str))?;
         for part in &parts {
             std::io::copy(&mut File::open(part)?, &mut out)?;
@@ -99,7 +108,7 @@ fn columns_of(path: &Path) -> std::io::Result<Vec<String>> {
     Ok(cols)
 }
 
-fn write_part(items: &Path, part: &Path, tenant: &str, columns: &[String]) -> std::io::Result<()> {
+fn write_part(items: &Path, part: &Path, tenant: (&str, &str), columns: &[String]) -> std::io::Result<()> {
     let mut out = BufWriter::new(File::create(part)?);
     for item in lines(items)? {
         let item = item?;
@@ -111,7 +120,7 @@ fn write_part(items: &Path, part: &Path, tenant: &str, columns: &[String]) -> st
                 _ => String::new(),
             })
             .collect();
-        write_row(&mut out, std::iter::once(tenant).chain(cells.iter().map(String::as_str)))?;
+        write_row(&mut out, [tenant.0, tenant.1].into_iter().chain(cells.iter().map(String::as_str)))?;
     }
     out.flush()
 }
@@ -144,13 +153,16 @@ fn write_row<'a>(out: &mut impl Write, cells: impl Iterator<Item = &'a str>) -> 
     out.write_all(b"\n")
 }
 
-/// Every item of `files` as an object with `tenant` first (a non-object item is kept
-/// under `value`), in tenant order.
+/// Every item of `files` as an object with `tenant` and `tenant_name` first (a
+/// non-object item is kept under `value`), in tenant order.
 fn tagged_items<'a>(
     run_dir: &'a Path,
     files: &'a [(String, String)],
+    names: &'a BTreeMap<&'a str, &'a str>,
 ) -> impl Iterator<Item = std::io::Result<serde_json::Map<String, Value>>> + 'a {
     files.iter().flat_map(move |(tenant, rel)| {
+        let tenant_name =
+            names.get(tenant.as_str()).map(|n| Value::String(n.to_string())).unwrap_or(Value::Null);
         let items: Box<dyn Iterator<Item = std::io::Result<Value>>> = match lines(&run_dir.join(rel)) {
             Ok(it) => Box::new(it),
             Err(e) => Box::new(std::iter::once(Err(e))),
@@ -158,6 +170,7 @@ fn tagged_items<'a>(
         items.map(move |item| {
             let mut obj = serde_json::Map::new();
             obj.insert("tenant".into(), Value::String(tenant.clone()));
+            obj.insert("tenant_name".into(), tenant_name.clone());
             match item? {
                 Value::Object(map) => obj.extend(map),
                 other => {
@@ -174,12 +187,13 @@ pub fn export_json(run_dir: &Path, records: &[StepRecord]) -> std::io::Result<Ve
     let dir = run_dir.join(JSON);
     std::fs::create_dir_all(&dir)?;
     let mut written = Vec::new();
+    let names = names(records);
     for ((command, step), files) in groups(records) {
         let path = dir.join(format!("{}.{step}.json", safe_component(&command)));
         let mut out = BufWriter::new(File::create(&path)?);
         out.write_all(b"[")?;
         let mut first = true;
-        for obj in tagged_items(run_dir, &files) {
+        for obj in tagged_items(run_dir, &files, &names) {
             out.write_all(if first { b"\n" } else { b",\n" })?;
             first = false;
             serde_json::to_writer(&mut out, &obj?)?;
@@ -197,10 +211,11 @@ pub fn export_jsonl(run_dir: &Path, records: &[StepRecord]) -> std::io::Result<V
     let dir = run_dir.join(JSONL);
     std::fs::create_dir_all(&dir)?;
     let mut written = Vec::new();
+    let names = names(records);
     for ((command, step), files) in groups(records) {
         let path = dir.join(format!("{}.{step}.jsonl", safe_component(&command)));
         let mut out = BufWriter::new(File::create(&path)?);
-        for obj in tagged_items(run_dir, &files) {
+        for obj in tagged_items(run_dir, &files, &names) {
             serde_json::to_writer(&mut out, &obj?)?;
             out.write_all(b"\n")?;
         }
@@ -219,6 +234,7 @@ mod tests {
     fn rec(tenant: &str, items: &str) -> StepRecord {
         StepRecord {
             tenant: tenant.into(),
+            tenant_name: None,
             command: "labels".into(),
             step: 0,
             cmdlet: "Get-Label".into(),
@@ -247,24 +263,29 @@ mod tests {
             format!("{}\n{}\n", json!({"Name": "A", "Enabled": true}), json!({"Name": "say \"hi\""})),
         )
         .unwrap();
-        let records = vec![rec("b", "items/labels/b.0.jsonl"), rec("a", "items/labels/a.0.jsonl")];
+        let a = StepRecord { tenant_name: Some("Alpha".into()), ..rec("a", "items/labels/a.0.jsonl") };
+        let records = vec![rec("b", "items/labels/b.0.jsonl"), a];
         let files = export_csv(dir.path(), &records).unwrap();
         assert_eq!(files, vec![dir.path().join("csv/labels.0.csv")]);
         let text = std::fs::read_to_string(&files[0]).unwrap();
         assert_eq!(
             text,
-            "tenant,Name,Enabled,Settings\na,A,true,\na,\"say \"\"hi\"\"\",,\nb,\"x,y\",,\"{\"\"k\"\":[1]}\"\n"
+            "tenant,tenant_name,Name,Enabled,Settings\na,Alpha,A,true,\na,Alpha,\"say \"\"hi\"\"\",,\nb,,\"x,y\",,\"{\"\"k\"\":[1]}\"\n"
         );
         let json_files = export_json(dir.path(), &records).unwrap();
         let v: Value = serde_json::from_str(&std::fs::read_to_string(&json_files[0]).unwrap()).unwrap();
         assert_eq!(v.as_array().unwrap().len(), 3);
-        assert_eq!(v[0], json!({"tenant": "a", "Name": "A", "Enabled": true}));
+        assert_eq!(v[0], json!({"tenant": "a", "tenant_name": "Alpha", "Name": "A", "Enabled": true}));
+        assert_eq!(v[0].as_object().unwrap().keys().take(2).collect::<Vec<_>>(), ["tenant", "tenant_name"]);
         let jsonl_files = export_jsonl(dir.path(), &records).unwrap();
         assert_eq!(jsonl_files, vec![dir.path().join("jsonl/labels.0.jsonl")]);
         let text = std::fs::read_to_string(&jsonl_files[0]).unwrap();
         let rows: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
         assert_eq!(rows.len(), 3);
-        assert_eq!(rows[2], json!({"tenant": "b", "Name": "x,y", "Settings": {"k": [1]}}));
+        assert_eq!(
+            rows[2],
+            json!({"tenant": "b", "tenant_name": null, "Name": "x,y", "Settings": {"k": [1]}})
+        );
         let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("csv")).unwrap().flatten().collect();
         assert_eq!(leftovers.len(), 1);
     }

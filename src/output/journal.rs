@@ -136,6 +136,7 @@ mod tests {
     fn rec(tenant: &str, step: usize, status: StepStatus) -> StepRecord {
         StepRecord {
             tenant: tenant.into(),
+            tenant_name: None,
             command: "c".into(),
             step,
             cmdlet: "Get-X".into(),

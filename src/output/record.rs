@@ -42,6 +42,9 @@ impl From<ApiError> for StepError {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepRecord {
     pub tenant: String,
+    /// The tenant's `name` in the profile (`null` when it has none): which customer.
+    #[serde(default)]
+    pub tenant_name: Option<String>,
     pub command: String,
     pub step: usize,
     pub cmdlet: String,
@@ -73,6 +76,7 @@ mod tests {
     fn field_set_and_order_match_the_spec() {
         let r = StepRecord {
             tenant: "contoso.onmicrosoft.com".into(),
+            tenant_name: Some("Contoso".into()),
             command: "labels".into(),
             step: 0,
             cmdlet: "Get-Label".into(),
@@ -87,7 +91,7 @@ mod tests {
         };
         assert_eq!(
             serde_json::to_string(&r).unwrap(),
-            r#"{"tenant":"contoso.onmicrosoft.com","command":"labels","step":0,"cmdlet":"Get-Label","service":"compliance","status":"ok","attempts":1,"duration_ms":412,"item_count":12,"items":"items/labels/contoso.onmicrosoft.com.0.jsonl","warnings":[],"error":null}"#
+            r#"{"tenant":"contoso.onmicrosoft.com","tenant_name":"Contoso","command":"labels","step":0,"cmdlet":"Get-Label","service":"compliance","status":"ok","attempts":1,"duration_ms":412,"item_count":12,"items":"items/labels/contoso.onmicrosoft.com.0.jsonl","warnings":[],"error":null}"#
         );
         let failed = StepRecord {
             status: StepStatus::Failed,

@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 
 pub const RESULTS: &str = "results.jsonl";
 pub const SUMMARY: &str = "summary.json";
+/// The summary table as printed at the end of the run.
+pub const SUMMARY_TEXT: &str = "summary.txt";
 pub const CHECKS: &str = "checks.jsonl";
 pub const ITEMS: &str = "items";
 pub const CSV: &str = "csv";
@@ -39,4 +41,11 @@ pub fn create(out: &Path) -> std::io::Result<(String, PathBuf)> {
 /// RFC 3339 UTC timestamp for summaries.
 pub fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+/// Save the summary table next to `summary.json` (temporary file + rename).
+pub fn write_summary_text(run_dir: &Path, table: &str) -> std::io::Result<()> {
+    let temp = run_dir.join(".summary.txt.tmp");
+    std::fs::write(&temp, table)?;
+    std::fs::rename(temp, run_dir.join(SUMMARY_TEXT))
 }

@@ -249,6 +249,7 @@ mod tests {
     fn tally_counts_and_statuses() {
         let rec = |t: &str, s: usize, status| StepRecord {
             tenant: t.into(),
+            tenant_name: None,
             command: "c".into(),
             step: s,
             cmdlet: "Get-X".into(),

@@ -1,82 +1,214 @@
-//! The final summary table (stdout): counts by status, the slowest tenants, each
-//! failure with tenant, cmdlet and message, and the run directory.
+//! The final summary table (stdout, and `summary.txt` in the run directory): counts by
+//! status, elapsed time, requests, retries and throttles, the slowest tenants (when any
+//! took a second or more), and the failures grouped by cause with whole, wrapped
+//! messages, then the run directory. Each section is its own function so later ones
+//! (e.g. failing checks) slot in between.
 
-use crate::output::{StepRecord, StepStatus, Summary};
+use super::failure_groups::{group_failures, FailureGroup};
+use crate::output::{StepRecord, Summary};
+use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
 
-/// Failures listed in full before the rest are only counted.
-const MAX_FAILURES: usize = 50;
+/// Failure groups listed before the rest are only counted.
+const MAX_GROUPS: usize = 50;
+/// Tenants named per failure group.
+const NAMED_TENANTS: usize = 10;
 /// Slowest tenants shown.
 const SLOWEST: usize = 5;
+/// Message lines are wrapped at this width (after their indent).
+const WRAP: usize = 100;
+
+/// What the sections read.
+struct Ctx<'a> {
+    summary: &'a Summary,
+    records: &'a [StepRecord],
+    /// Tenant id → name, from the records.
+    names: BTreeMap<&'a str, &'a str>,
+}
+
+impl Ctx<'_> {
+    /// `id (Name)`, or the id alone.
+    fn label(&self, tenant: &str) -> String {
+        match self.names.get(tenant) {
+            Some(name) => format!("{tenant} ({name})"),
+            None => tenant.to_string(),
+        }
+    }
+}
 
 /// Render the table. `records` are the effective records of the run.
 pub fn render_summary(summary: &Summary, records: &[StepRecord], run_dir: &Path) -> String {
+    let names =
+        records.iter().filter_map(|r| r.tenant_name.as_deref().map(|n| (r.tenant.as_str(), n))).collect();
+    let cx = Ctx { summary, records, names };
     let mut out = String::new();
-    let c = &summary.counts;
-    let _ =
-        writeln!(out, "Run {}{}", summary.run_id, if summary.interrupted { " (interrupted)" } else { "" });
-    let _ = writeln!(out, "  {:<8} {:>7}", "ok", c.ok);
-    let _ = writeln!(out, "  {:<8} {:>7}", "failed", c.failed);
-    let _ = writeln!(out, "  {:<8} {:>7}", "skipped", c.skipped);
-    if c.not_run > 0 {
-        let _ = writeln!(out, "  {:<8} {:>7}", "not run", c.not_run);
-    }
-    let _ = writeln!(out, "  {:<8} {:>7}", "tenants", summary.tenants.len());
-
-    let mut slow: Vec<(&String, u64)> = summary.tenants.iter().map(|(t, s)| (t, s.duration_ms)).collect();
-    slow.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-    if !slow.is_empty() {
-        let _ = writeln!(out, "\nSlowest tenants");
-        let width = slow.iter().take(SLOWEST).map(|(t, _)| t.len()).max().unwrap_or(0);
-        for (tenant, ms) in slow.iter().take(SLOWEST) {
-            let _ = writeln!(out, "  {tenant:<width$}  {:>8.1}s", *ms as f64 / 1000.0);
-        }
-    }
-
-    let failures: Vec<&StepRecord> = records.iter().filter(|r| r.status == StepStatus::Failed).collect();
-    if !failures.is_empty() {
-        let _ = writeln!(out, "\nFailures");
-        let tw = failures.iter().take(MAX_FAILURES).map(|r| r.tenant.len()).max().unwrap_or(6).max(6);
-        let cw = failures.iter().take(MAX_FAILURES).map(|r| r.cmdlet.len()).max().unwrap_or(6).max(6);
-        let _ = writeln!(out, "  {:<tw$}  {:<cw$}  {:<9}  message", "tenant", "cmdlet", "kind");
-        for r in failures.iter().take(MAX_FAILURES) {
-            let (kind, msg) = match &r.error {
-                Some(e) => (e.kind.as_str(), one_line(&e.message)),
-                None => ("", String::new()),
-            };
-            let _ = writeln!(out, "  {:<tw$}  {:<cw$}  {kind:<9}  {msg}", r.tenant, r.cmdlet);
-        }
-        if failures.len() > MAX_FAILURES {
-            let _ = writeln!(out, "  … and {} more (see results.jsonl)", failures.len() - MAX_FAILURES);
-        }
-    }
+    counts(&cx, &mut out);
+    slowest(&cx, &mut out);
+    failures(&cx, &mut out);
+    // Failing checks (SPEC §7).
     out.push_str(&super::checks_table::render_checks(summary));
     let _ = writeln!(out, "\nRun directory: {}", run_dir.display());
     out
 }
 
-fn one_line(s: &str) -> String {
-    let flat: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() > 160 {
-        let cut: String = flat.chars().take(159).collect();
-        format!("{cut}…")
-    } else {
-        flat
+fn counts(cx: &Ctx<'_>, out: &mut String) {
+    let s = cx.summary;
+    let c = &s.counts;
+    let _ = writeln!(out, "Run {}{}", s.run_id, if s.interrupted { " (interrupted)" } else { "" });
+    let _ = writeln!(out, "  {:<9} {:>7}", "ok", c.ok);
+    let _ = writeln!(out, "  {:<9} {:>7}", "failed", c.failed);
+    let _ = writeln!(out, "  {:<9} {:>7}", "skipped", c.skipped);
+    if c.not_run > 0 {
+        let _ = writeln!(out, "  {:<9} {:>7}", "not run", c.not_run);
     }
+    let _ = writeln!(out, "  {:<9} {:>7}", "tenants", s.tenants.len());
+    if let Some(elapsed) = elapsed(s) {
+        let since = if s.resumes > 0 { " (since the first start)" } else { "" };
+        let _ = writeln!(out, "  {:<9} {:>7}{since}", "elapsed", format_duration(elapsed));
+    }
+    let t = &s.totals;
+    let _ = writeln!(out, "  {:<9} {:>7}", "requests", t.requests);
+    let _ = writeln!(out, "  {:<9} {:>7}", "retries", t.retries);
+    let _ = writeln!(out, "  {:<9} {:>7}", "throttled", t.throttled);
+}
+
+/// Seconds from `started_at` to `finished_at`.
+fn elapsed(s: &Summary) -> Option<f64> {
+    use time::format_description::well_known::Rfc3339;
+    let start = time::OffsetDateTime::parse(&s.started_at, &Rfc3339).ok()?;
+    let end = time::OffsetDateTime::parse(s.finished_at.as_deref()?, &Rfc3339).ok()?;
+    Some((end - start).as_seconds_f64().max(0.0))
+}
+
+fn format_duration(secs: f64) -> String {
+    if secs < 60.0 {
+        format!("{secs:.1}s")
+    } else {
+        let total = secs.round() as u64;
+        let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
+        if h > 0 {
+            format!("{h}h{m:02}m{s:02}s")
+        } else {
+            format!("{m}m{s:02}s")
+        }
+    }
+}
+
+fn slowest(cx: &Ctx<'_>, out: &mut String) {
+    let mut slow: Vec<(&String, u64)> = cx.summary.tenants.iter().map(|(t, s)| (t, s.duration_ms)).collect();
+    slow.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    // When every tenant took under a second the list says nothing.
+    if slow.first().is_none_or(|(_, ms)| *ms < 1000) {
+        return;
+    }
+    let _ = writeln!(out, "\nSlowest tenants");
+    let labels: Vec<String> = slow.iter().take(SLOWEST).map(|(t, _)| cx.label(t)).collect();
+    let width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    for (label, (_, ms)) in labels.iter().zip(&slow) {
+        let _ = writeln!(out, "  {label:<width$}  {:>8.1}s", *ms as f64 / 1000.0);
+    }
+}
+
+fn failures(cx: &Ctx<'_>, out: &mut String) {
+    let groups = group_failures(cx.records);
+    if groups.is_empty() {
+        return;
+    }
+    let steps: usize = groups.iter().map(|g| g.records.len()).sum();
+    let _ = writeln!(
+        out,
+        "\nFailures ({steps} step{}, {} cause{})",
+        if steps == 1 { "" } else { "s" },
+        groups.len(),
+        if groups.len() == 1 { "" } else { "s" }
+    );
+    for g in groups.iter().take(MAX_GROUPS) {
+        failure_group(cx, g, out);
+    }
+    if groups.len() > MAX_GROUPS {
+        let rest: usize = groups[MAX_GROUPS..].iter().map(|g| g.records.len()).sum();
+        let _ = writeln!(
+            out,
+            "  … and {} more causes ({rest} steps; see results.jsonl)",
+            groups.len() - MAX_GROUPS
+        );
+    }
+}
+
+fn failure_group(cx: &Ctx<'_>, g: &FailureGroup<'_>, out: &mut String) {
+    let tenants = g.tenants();
+    let kind = if g.kind.is_empty() { String::new() } else { format!(" ({})", g.kind) };
+    if tenants.len() == 1 {
+        let _ = writeln!(out, "  {}{kind} in {}", g.cmdlet, cx.label(&tenants[0].tenant));
+    } else {
+        let mut named: Vec<String> =
+            tenants.iter().take(NAMED_TENANTS).map(|r| cx.label(&r.tenant)).collect();
+        if tenants.len() > NAMED_TENANTS {
+            named.push(format!("… {} more", tenants.len() - NAMED_TENANTS));
+        }
+        let _ = writeln!(out, "  {}{kind} in {} tenants:", g.cmdlet, tenants.len());
+        for line in wrap_list(&named, WRAP) {
+            let _ = writeln!(out, "      {line}");
+        }
+    }
+    for line in wrap(&g.message, WRAP) {
+        let _ = writeln!(out, "    {line}");
+    }
+}
+
+/// `items` joined by ", " in lines of at most `width` characters, never splitting an item.
+fn wrap_list(items: &[String], width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for (i, item) in items.iter().enumerate() {
+        let piece = if i + 1 < items.len() { format!("{item},") } else { item.clone() };
+        if !line.is_empty() && line.chars().count() + 1 + piece.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&piece);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Words of `text` (whitespace collapsed) in lines of at most `width` characters; a
+/// longer word stands on its own line, whole.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::adminapi::ErrorKind;
-    use crate::output::{SelectionRecord, StepError};
+    use crate::output::{SelectionRecord, StepError, StepStatus};
     use crate::profile::Service;
 
     #[test]
     fn table_lists_counts_slowest_and_failures() {
         let rec = |t: &str, status, error: Option<StepError>| StepRecord {
             tenant: t.into(),
+            tenant_name: None,
             command: "labels".into(),
             step: 0,
             cmdlet: "Get-Label".into(),
@@ -107,11 +239,54 @@ mod tests {
         s.tally(&[("a.example".to_string(), 1), ("b.example".to_string(), 1)].into(), &records);
         let text = render_summary(&s, &records, Path::new("runs/RID"));
         assert!(
-            text.starts_with("Run RID\n  ok             1\n  failed         1\n  skipped        0\n"),
+            text.starts_with("Run RID\n  ok              1\n  failed          1\n  skipped         0\n"),
             "{text}"
         );
-        assert!(text.contains("\nSlowest tenants\n  a.example       0.0s\n"), "{text}");
-        assert!(text.contains("  b.example  Get-Label  throttled  slow down\n"), "{text}");
+        assert!(!text.contains("Slowest tenants"), "all under a second: {text}");
+        assert!(
+            text.contains(
+                "\nFailures (1 step, 1 cause)\n  Get-Label (throttled) in b.example\n    slow down\n"
+            ),
+            "{text}"
+        );
         assert!(text.ends_with("\nRun directory: runs/RID\n"), "{text}");
+    }
+
+    #[test]
+    fn slow_tenants_are_listed_by_name_and_long_messages_stay_whole() {
+        let long = "word ".repeat(60);
+        let rec = |t: &str, ms: u64| StepRecord {
+            tenant: t.into(),
+            tenant_name: Some(format!("Name {t}")),
+            command: "labels".into(),
+            step: 0,
+            cmdlet: "Get-Label".into(),
+            service: Service::Compliance,
+            status: StepStatus::Failed,
+            attempts: 1,
+            duration_ms: ms,
+            item_count: None,
+            items: None,
+            warnings: vec![],
+            error: Some(StepError {
+                kind: ErrorKind::Http,
+                status: Some(500),
+                code: None,
+                message: long.clone(),
+            }),
+        };
+        let records = vec![rec("a.example", 1500), rec("b.example", 20)];
+        let mut s =
+            Summary::started("RID".into(), String::new(), String::new(), vec![], SelectionRecord::default());
+        s.tally(&[("a.example".to_string(), 1), ("b.example".to_string(), 1)].into(), &records);
+        let text = render_summary(&s, &records, Path::new("runs/RID"));
+        assert!(
+            text.contains("\nSlowest tenants\n  a.example (Name a.example)       1.5s\n  b.example (Name b.example)       0.0s\n"),
+            "{text}"
+        );
+        assert!(text.contains("  Get-Label (http) in 2 tenants:\n      a.example (Name a.example), b.example (Name b.example)\n"), "{text}");
+        // 60 words, wrapped at 100 columns, none dropped.
+        assert_eq!(text.matches("word").count(), 60, "{text}");
+        assert!(text.lines().all(|l| l.chars().count() <= 104), "{text}");
     }
 }

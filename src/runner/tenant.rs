@@ -92,6 +92,7 @@ pub(super) async fn run_tenant(
 ) {
     let started = Instant::now();
     let tenant = plan.tenant.id.clone();
+    let tenant_name = plan.tenant.name.clone();
     ctx.emit(RunEvent::TenantStarted { tenant: tenant.clone() });
     let state = Mutex::new(TenantState {
         auth: sign_in_failures,
@@ -118,12 +119,14 @@ pub(super) async fn run_tenant(
         .for_each_concurrent(ctx.config.per_tenant.max(1), |group| {
             let state = &state;
             let tenant = &tenant;
+            let tenant_name = &tenant_name;
             async move {
                 for step in group {
                     if ctx.stop.is_stopped() {
                         return;
                     }
-                    let record = run_step(ctx, tenant, session, &step, state).await;
+                    let mut record = run_step(ctx, tenant, session, &step, state).await;
+                    record.tenant_name.clone_from(tenant_name);
                     {
                         let mut s = lock(state);
                         match record.status {
@@ -187,6 +190,7 @@ async fn run_step(
     let step = &planned.step;
     let record = |status: StepStatus, attempts: u32, error: Option<ApiError>| StepRecord {
         tenant: tenant.to_string(),
+        tenant_name: None,
         command: planned.command.clone(),
         step: planned.index,
         cmdlet: step.cmdlet.clone(),
