@@ -11,6 +11,7 @@
 //! - [`runner`]: the parallel engine, which emits [`runner`] events;
 //! - [`output`]: consumers of those events that write the run directory;
 //! - [`progress`]: consumers that report to the terminal;
+//! - [`report`]: reports of a finished run (HTML, JUnit, Markdown) and `diff` between runs;
 //! - [`emulator`]: the built-in Microsoft 365 admin API emulator;
 //! - [`cli`]: the command line, the only layer that prints.
 
@@ -25,4 +26,5 @@ pub mod output;
 pub mod planner;
 pub mod profile;
 pub mod progress;
+pub mod report;
 pub mod runner;
