@@ -11,6 +11,7 @@
 //! - [`runner`]: the parallel engine, which emits [`runner`] events;
 //! - [`output`]: consumers of those events that write the run directory;
 //! - [`progress`]: consumers that report to the terminal;
+//! - [`server_text`]: the sanitizer every text a server wrote passes before it is shown or stored;
 //! - [`emulator`]: the built-in Microsoft 365 admin API emulator;
 //! - [`cli`]: the command line, the only layer that prints.
 
@@ -26,3 +27,4 @@ pub mod planner;
 pub mod profile;
 pub mod progress;
 pub mod runner;
+pub mod server_text;
