@@ -6,6 +6,7 @@
 
 use super::failure_groups::{group_failures, FailureGroup};
 use crate::output::{StepRecord, Summary};
+use crate::server_text;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
@@ -28,12 +29,13 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// `id (Name)`, or the id alone.
+    /// `id (Name)`, or the id alone (names can come from a directory service: cleaned).
     fn label(&self, tenant: &str) -> String {
-        match self.names.get(tenant) {
+        let label = match self.names.get(tenant) {
             Some(name) => format!("{tenant} ({name})"),
             None => tenant.to_string(),
-        }
+        };
+        server_text::clean_line(&label).into_owned()
     }
 }
 
@@ -152,7 +154,7 @@ fn failure_group(cx: &Ctx<'_>, g: &FailureGroup<'_>, out: &mut String) {
             let _ = writeln!(out, "      {line}");
         }
     }
-    for line in wrap(&g.message, WRAP) {
+    for line in wrap(&server_text::clean(&g.message), WRAP) {
         let _ = writeln!(out, "    {line}");
     }
 }
@@ -230,6 +232,7 @@ mod tests {
                     kind: ErrorKind::Throttled,
                     status: Some(429),
                     code: None,
+                    exception_type: None,
                     message: "slow\ndown".into(),
                 }),
             ),
@@ -272,6 +275,7 @@ mod tests {
                 kind: ErrorKind::Http,
                 status: Some(500),
                 code: None,
+                exception_type: None,
                 message: long.clone(),
             }),
         };
