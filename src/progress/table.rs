@@ -140,7 +140,11 @@ fn failures(cx: &Ctx<'_>, out: &mut String) {
 
 fn failure_group(cx: &Ctx<'_>, g: &FailureGroup<'_>, out: &mut String) {
     let tenants = g.tenants();
-    let kind = if g.kind.is_empty() { String::new() } else { format!(" ({})", g.kind) };
+    let kind = match (g.kind, g.exception_type.map(short_type)) {
+        ("", _) => String::new(),
+        (kind, None) => format!(" ({kind})"),
+        (kind, Some(ty)) => format!(" ({kind}, {})", server_text::clean_line(ty)),
+    };
     if tenants.len() == 1 {
         let _ = writeln!(out, "  {}{kind} in {}", g.cmdlet, cx.label(&tenants[0].tenant));
     } else {
@@ -157,6 +161,12 @@ fn failure_group(cx: &Ctx<'_>, g: &FailureGroup<'_>, out: &mut String) {
     for line in wrap(&server_text::clean(&g.message), WRAP) {
         let _ = writeln!(out, "    {line}");
     }
+}
+
+/// `Microsoft.Exchange.….ParameterTransformationException` → `ParameterTransformationException`:
+/// the last name says what went wrong, the namespace only where.
+fn short_type(full: &str) -> &str {
+    full.rsplit('.').find(|s| !s.is_empty()).unwrap_or(full)
 }
 
 /// `items` joined by ", " in lines of at most `width` characters, never splitting an item.
