@@ -1,7 +1,7 @@
 //! The HTTP transport of the admin API: one pooled client per environment, and the
 //! retry loop every request goes through (SPEC §4, [`RetryPolicy`]).
 
-use super::error::{ApiError, ErrorKind};
+use super::error::{ApiError, ErrorKind, FailedAnswer};
 use super::retry::{parse_retry_after, Decision, Failure, RetryPolicy};
 use super::token::TokenSource;
 use bytes::Bytes;
@@ -100,10 +100,12 @@ impl AdminClient {
                     };
                     let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v));
                     let location = header("location");
+                    let diagnostics = resp.headers().get("x-ms-diagnostics").map(|v| v.as_bytes().to_vec());
                     match resp.bytes().await {
                         Ok(body) if status < 400 => return Ok(Answer { status, location, body }),
                         Ok(body) => {
-                            (Failure::Status { status, retry_after }, ApiError::from_response(status, &body))
+                            let answer = FailedAnswer { body: &body, diagnostics: diagnostics.as_deref() };
+                            (Failure::Status { status, retry_after }, ApiError::from_response(status, answer))
                         }
                         Err(e) => self.transport_failure(&e),
                     }

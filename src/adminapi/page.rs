@@ -1,6 +1,7 @@
 //! One page of an InvokeCommand answer: its objects (OData annotations removed),
 //! the absolute `@odata.nextLink`, and `@adminapi.warnings`.
 
+use crate::server_text;
 use serde_json::{Map, Value};
 
 /// A parsed page.
@@ -28,11 +29,11 @@ impl Page {
             Some(Value::Array(w)) => w
                 .iter()
                 .map(|x| match x {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
+                    Value::String(s) => server_text::clean(s).into_owned(),
+                    other => server_text::clean(&other.to_string()).into_owned(),
                 })
                 .collect(),
-            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::String(s)) => vec![server_text::clean(s).into_owned()],
             _ => Vec::new(),
         };
         Ok(Page { items, next_link, warnings })

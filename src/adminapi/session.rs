@@ -127,12 +127,14 @@ impl TenantSession {
             kind: ErrorKind::Http,
             status: Some(answer.status),
             code: None,
+            exception_type: None,
             message: "region discovery: redirect without a usable Location".into(),
         })?;
         let base = regional_base(&self.env, &location).ok_or_else(|| ApiError {
             kind: ErrorKind::Http,
             status: Some(answer.status),
             code: None,
+            exception_type: None,
             message: format!(
                 "region discovery: cannot derive a region from {}",
                 location.origin().ascii_serialization()
@@ -158,6 +160,7 @@ impl TenantSession {
             kind: ErrorKind::Http,
             status: Some(answer.status),
             code: None,
+            exception_type: None,
             message: format!("EXOModuleFile: {m}"),
         })
     }
@@ -209,6 +212,7 @@ impl TenantSession {
                         kind: ErrorKind::Http,
                         status: Some(answer.status),
                         code: None,
+                        exception_type: None,
                         message: m,
                     };
                     return Err(fail(e, &out));

@@ -51,7 +51,9 @@ pub(crate) fn classify(
     error: &str,
     description: Option<&str>,
 ) -> AuthError {
-    let desc = description.unwrap_or("").trim();
+    let desc = crate::server_text::clean(description.unwrap_or(""));
+    let desc = desc.trim();
+    let error = &*crate::server_text::clean_line(error);
     let code = aadsts_code(desc);
     let tenant = cx.tenant;
     let client = cx.client_id.unwrap_or("?");

@@ -34,6 +34,8 @@ pub enum Command {
     Merge(super::merge::MergeArgs),
     /// Judge a finished run's items against expectations again, offline; rewrites checks.jsonl.
     Check(super::check::CheckArgs),
+    /// Write a run's reports (HTML, JUnit XML, Markdown), offline.
+    Report(super::report::ReportArgs),
     /// Print the profile JSON Schema.
     Schema(super::schema::SchemaArgs),
     /// Print shell completions.

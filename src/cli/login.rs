@@ -9,6 +9,7 @@ use crate::auth::{BrokerOptions, DevicePrompt, TokenBroker};
 use crate::environment::Environment;
 use crate::error::CliError;
 use crate::profile::{IdentityKind, Profile};
+use crate::server_text;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -81,8 +82,8 @@ fn show(prompt: &DevicePrompt, env: &Environment) {
     eprintln!(
         "To sign in ({} cloud), open {} and enter the code {} (valid {} min).",
         env.name,
-        prompt.verification_uri,
-        prompt.user_code,
+        server_text::clean_line(&prompt.verification_uri),
+        server_text::clean_line(&prompt.user_code),
         prompt.expires_in.as_secs() / 60
     );
     eprintln!("Waiting for the sign-in (checking every {} s)...", prompt.interval.as_secs());

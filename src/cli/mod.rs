@@ -14,6 +14,7 @@ pub mod plan;
 mod plan_checks;
 mod plan_compact;
 mod plan_json;
+pub mod report;
 pub mod run;
 pub mod schema;
 pub mod selection;
@@ -60,6 +61,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Emulator(args) => emulator::execute(args),
         Command::Merge(args) => merge::execute(args),
         Command::Check(args) => check::execute(args),
+        Command::Report(args) => report::execute(args),
         Command::Schema(args) => schema::execute(args),
         Command::Completions { shell } => {
             args::print_completions(shell);

@@ -42,6 +42,9 @@ pub struct RunArgs {
     /// across all tenants, `tenant` first: `csv/`, `json/` (an array), `jsonl/` (one object a line).
     #[arg(long, value_enum, value_delimiter = ',')]
     pub format: Vec<ExportFormat>,
+    /// Reports written into the run directory at the end (report.html, junit.xml, report.md).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "FORMAT")]
+    pub report: Vec<crate::report::ReportFormat>,
     /// Allow cmdlets whose verb changes state even when the profile is read_only.
     #[arg(long)]
     pub allow_write: bool,
@@ -255,6 +258,12 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
     let table = progress::render_summary(&summary, &records, &run_dir);
     output::rundir::write_summary_text(&run_dir, &table).map_err(fatal)?;
     print!("{table}");
+    if !args.report.is_empty() {
+        let view = crate::report::RunView::open(&run_dir).map_err(super::report::to_cli)?;
+        for path in super::report::write_all(&view, &args.report, None)? {
+            println!("Report: {}", path.display());
+        }
+    }
     if summary.interrupted && !quiet {
         eprint!("{}", resume_hint(&args.profiles, &run_dir, summary.counts.not_run));
     }

@@ -23,7 +23,35 @@ pub enum Ty {
     MultiValued,
     /// Anything (common parameters).
     Any,
+    /// One or more names of an enumeration (case-insensitive).
+    Enum(&'static EnumType),
 }
+
+/// A .NET enumeration a parameter is typed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnumType {
+    /// The type name the service reports (`…QuarantineMessageTypeEnum[]`).
+    pub type_name: &'static str,
+    pub names: &'static [&'static str],
+}
+
+/// `Get-QuarantineMessage -QuarantineTypes`.
+pub const QUARANTINE_TYPES: EnumType = EnumType {
+    type_name: "Microsoft.Exchange.Management.FfoQuarantine.QuarantineMessageTypeEnum[]",
+    names: &[
+        "Spam",
+        "TransportRule",
+        "Bulk",
+        "Phish",
+        "HighConfPhish",
+        "Malware",
+        "SPOMalware",
+        "DataLossPrevention",
+        "FileTypeBlock",
+        "AdminTriggered",
+        "PPI",
+    ],
+};
 
 /// A parameter of a cmdlet.
 #[derive(Debug, Clone, Copy)]
@@ -162,6 +190,19 @@ pub const CMDLETS: &[Cmdlet] = &[
             p("PublicFolder", Ty::Bool),
         ],
         default_result_size: Some(1000),
+    },
+    Cmdlet {
+        name: "Get-QuarantineMessage",
+        api: Api::Exchange,
+        params: &[
+            p("Identity", Ty::String),
+            p("QuarantineTypes", Ty::Enum(&QUARANTINE_TYPES)),
+            p("RecipientAddress", Ty::Strings),
+            p("SenderAddress", Ty::Strings),
+            p("PageSize", Ty::String),
+            p("Page", Ty::String),
+        ],
+        default_result_size: None,
     },
     Cmdlet {
         name: "Get-OrganizationConfig",

@@ -119,6 +119,10 @@ pub struct TenantConfig {
     pub sign_in_frequency_secs: Option<u64>,
     /// Client ids not consented (delegated: AADSTS65001) / without a service principal (app-only: AADSTS700016).
     pub not_consented: Vec<String>,
+    /// The callers of this tenant hold no Exchange role (the app lacks `Exchange.ManageAsApp`
+    /// or an Entra role): every admin API call with a valid token answers 403 with a body of
+    /// NUL bytes and the reason in `x-ms-diagnostics`, as the live service does.
+    pub lacks_exchange_role: bool,
     /// Overrides of the global faults for this tenant.
     pub throttle_every: Option<u64>,
     pub concurrency_limit: Option<u64>,

@@ -5,7 +5,7 @@
 //!
 //! The dice are deterministic: a hash of (seed, tenant, call number, purpose).
 
-use super::exo_error::{cmdlet_error, service_error, throttled, unauthorized};
+use super::exo_error::{cmdlet_error, missing_role, service_error, throttled, unauthorized};
 use super::http::{with_header, Req, Resp};
 use super::jwt::{now, AccessClaims, TokenProblem};
 use super::registry::{TenantRef, SYSTEM_MAILBOX};
@@ -168,6 +168,9 @@ pub async fn admit(
             "Forbidden",
             &format!("The token was issued for tenant '{}', not for '{url_tenant}'.", claims.tid),
         )));
+    }
+    if tcfg.is_some_and(|t| t.lacks_exchange_role) {
+        return Err(Flow::Respond(missing_role()));
     }
 
     if endpoint == Endpoint::Invoke {

@@ -3,9 +3,9 @@
 //! `@odata.nextLink` paging, `@adminapi.warnings`, parameter binding checks (including the
 //! hashtable typing) and Exchange-shaped errors.
 
-use super::cmdlets::{self, Cmdlet, Ty};
+use super::cmdlets::{self, Cmdlet, EnumType, Ty};
 use super::dataset::{self, Item, Rng, Table, TenantFacts};
-use super::exo_error::cmdlet_error;
+use super::exo_error::{cmdlet_error_body, Details};
 use super::faults::{admit, ApiService, Call, Flow};
 use super::http::{bytes, Req, Resp};
 use super::state::State;
@@ -22,6 +22,21 @@ const CONTENT_TYPE: &str =
 
 /// A failed cmdlet: status, error code, exception type, message.
 struct Failure(StatusCode, &'static str, &'static str, String);
+
+/// A parameter the cmdlet does not have: the live service names no parameter set.
+fn unknown_param(cmdlet: &str, key: &str) -> Failure {
+    Failure(
+        StatusCode::BAD_REQUEST,
+        "BadRequest",
+        AMBIGUOUS_PARAMETER_SET,
+        format!("The named parameters do not resolve to a parameter set of {cmdlet}: it has no parameter '{key}'."),
+    )
+}
+
+const AMBIGUOUS_PARAMETER_SET: &str =
+    "Microsoft.Exchange.AdminApi.CommandInvocation.AmbiguousParameterSetException";
+const PARAMETER_TRANSFORMATION: &str =
+    "Microsoft.Exchange.AdminApi.CommandInvocation.ParameterTransformationException";
 
 fn bad_param(message: String) -> Failure {
     Failure(
@@ -47,7 +62,10 @@ pub async fn handle(state: &Arc<State>, req: &Req, service: ApiService, tenant: 
         Ok(resp) => Ok(resp),
         Err(Failure(status, code, exception, message)) => {
             state.counters.cmdlet_errors.fetch_add(1, Relaxed);
-            Ok(cmdlet_error(status, code, exception, &message))
+            // The live service leaves `details` out when a value could not be transformed.
+            let details =
+                if exception == PARAMETER_TRANSFORMATION { Details::Omitted } else { Details::Included };
+            Ok(cmdlet_error_body(status, code, exception, &message, details))
         }
     }
 }
@@ -161,9 +179,7 @@ fn bind(cmdlet: &Cmdlet, params: &Map<String, Value>) -> Result<(), Failure> {
         if key.contains('@') {
             continue;
         }
-        let spec = cmdlet.param(key).ok_or_else(|| {
-            bad_param(format!("A parameter cannot be found that matches parameter name '{key}'."))
-        })?;
+        let spec = cmdlet.param(key).ok_or_else(|| unknown_param(cmdlet.name, key))?;
         check_type(key, spec.ty, value)?;
     }
     for p in cmdlet.params.iter().filter(|p| p.required) {
@@ -185,9 +201,29 @@ fn convert_error(key: &str, value: &Value, to: &str) -> Failure {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    bad_param(format!(
+    transformation_error(format!(
         "Cannot process argument transformation on parameter '{key}'. Cannot convert value \"{shown}\" to type \"{to}\"."
     ))
+}
+
+fn transformation_error(message: String) -> Failure {
+    Failure(StatusCode::BAD_REQUEST, "BadRequest", PARAMETER_TRANSFORMATION, message)
+}
+
+/// A value (or one of an array's) that names no member of `ty`.
+fn enum_error(key: &str, value: &Value, ty: &EnumType) -> Option<Failure> {
+    let given: Vec<&str> = match value {
+        Value::String(s) => s.split(',').map(str::trim).collect(),
+        Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    let bad = given.iter().find(|g| !ty.names.iter().any(|n| n.eq_ignore_ascii_case(g)))?;
+    Some(transformation_error(format!(
+        "Cannot process argument transformation on parameter '{key}'. Cannot convert value \"{bad}\" to type \"{}\". \
+         Error: \"'{bad}' is not an enumerator name of this type; valid enumerator names: {}\"",
+        ty.type_name,
+        ty.names.join(", ")
+    )))
 }
 
 fn check_type(key: &str, ty: Ty, value: &Value) -> Result<(), Failure> {
@@ -210,6 +246,14 @@ fn check_type(key: &str, ty: Ty, value: &Value) -> Result<(), Failure> {
         }
         Ty::ResultSize => result_size(value).is_some(),
         Ty::Any => true,
+        Ty::Enum(e) => {
+            let strings =
+                value.is_string() || value.as_array().is_some_and(|a| a.iter().all(Value::is_string));
+            if strings {
+                return enum_error(key, value, e).map_or(Ok(()), Err);
+            }
+            false
+        }
     };
     if ok {
         return Ok(());
@@ -218,6 +262,7 @@ fn check_type(key: &str, ty: Ty, value: &Value) -> Result<(), Failure> {
         Ty::Bool => "System.Management.Automation.SwitchParameter",
         Ty::ResultSize => "Microsoft.Exchange.Data.Unlimited`1[System.UInt32]",
         Ty::Strings | Ty::MultiValued => "Microsoft.Exchange.Data.MultiValuedProperty`1[System.String]",
+        Ty::Enum(e) => e.type_name,
         _ => "System.String",
     };
     Err(convert_error(key, value, to))
@@ -356,9 +401,7 @@ fn set_organization_config(org: &Table, params: &Map<String, Value>) -> Result<T
             .find(|k| k.eq_ignore_ascii_case(key) && !k.contains('@'))
             .filter(|k| !READ_ONLY.iter().any(|r| r.eq_ignore_ascii_case(k)))
             .cloned()
-            .ok_or_else(|| {
-                bad_param(format!("A parameter cannot be found that matches parameter name '{key}'."))
-            })?;
+            .ok_or_else(|| unknown_param("Set-OrganizationConfig", key))?;
         let old = obj.get(&prop).cloned().unwrap_or(Value::Null);
         let new = match (&old, value) {
             (Value::Array(items), Value::Object(_)) => {

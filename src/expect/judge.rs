@@ -259,8 +259,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let ctx =
             JudgeContext { run_dir: dir.path(), exemptions: &[], today: parse_date("2026-01-01").unwrap() };
-        let err =
-            StepError { kind: ErrorKind::Auth, status: Some(403), code: None, message: "no\nrole".into() };
+        let err = StepError {
+            kind: ErrorKind::Auth,
+            status: Some(403),
+            code: None,
+            exception_type: None,
+            message: "no\nrole".into(),
+        };
         let l =
             &judge_step(&ctx, &tenant(), &record(StepStatus::Failed, None, Some(err.clone())), &audit())[0];
         assert_eq!((l.status, l.outcome, l.objects_checked), (CheckStatus::Error, CheckStatus::Error, 0));

@@ -2,6 +2,7 @@
 
 use crate::adminapi::{ApiError, ErrorKind};
 use crate::profile::Service;
+use crate::server_text;
 use serde::{Deserialize, Serialize};
 
 /// `status` of a step.
@@ -29,12 +30,23 @@ pub struct StepError {
     pub kind: ErrorKind,
     pub status: Option<u16>,
     pub code: Option<String>,
+    /// The exception type the service named (SPEC §4), `null` when it named none.
+    #[serde(rename = "type", default)]
+    pub exception_type: Option<String>,
     pub message: String,
 }
 
 impl From<ApiError> for StepError {
+    /// Every text is cleaned once more on its way to the journal: a message built from
+    /// server text anywhere (sign-in errors, region discovery) cannot carry a control sequence.
     fn from(e: ApiError) -> Self {
-        StepError { kind: e.kind, status: e.status, code: e.code, message: e.message }
+        StepError {
+            kind: e.kind,
+            status: e.status,
+            code: e.code.map(|c| server_text::clean_line(&c).into_owned()),
+            exception_type: e.exception_type.map(|t| server_text::clean_line(&t).into_owned()),
+            message: server_text::clean(&e.message).into_owned(),
+        }
     }
 }
 
@@ -101,13 +113,16 @@ mod tests {
                 kind: ErrorKind::Cmdlet,
                 status: Some(400),
                 code: Some("X".into()),
+                exception_type: Some("E.T".into()),
                 message: "m".into(),
             }),
             ..r
         };
         let text = serde_json::to_string(&failed).unwrap();
         assert!(
-            text.ends_with(r#""error":{"kind":"cmdlet","status":400,"code":"X","message":"m"}}"#),
+            text.ends_with(
+                r#""error":{"kind":"cmdlet","status":400,"code":"X","type":"E.T","message":"m"}}"#
+            ),
             "{text}"
         );
         assert_eq!(serde_json::from_str::<StepRecord>(&text).unwrap(), failed);

@@ -1,6 +1,7 @@
-//! Identical failures collapsed: steps that failed the same way (same cmdlet, kind and
-//! message once the tenant's own id and name, GUIDs and timestamps are masked) form one
-//! group, listed once with its tenants ("AADSTS700016 … in 212 tenants: a, b, c, …").
+//! Identical failures collapsed: steps that failed the same way (same cmdlet, kind,
+//! exception type and message once the tenant's own id and name, GUIDs and timestamps are
+//! masked) form one group, listed once with its tenants ("AADSTS700016 … in 212 tenants:
+//! a, b, c, …").
 
 use crate::output::{StepRecord, StepStatus};
 use std::collections::HashMap;
@@ -10,6 +11,8 @@ use std::collections::HashMap;
 pub struct FailureGroup<'a> {
     pub cmdlet: &'a str,
     pub kind: &'a str,
+    /// The exception type the service named (`error.type`), when it named one.
+    pub exception_type: Option<&'a str>,
     /// The message as one tenant saw it when the group has one tenant, else masked.
     pub message: String,
     /// The failed steps, in record order.
@@ -29,15 +32,15 @@ impl FailureGroup<'_> {
 
 /// The failed records grouped, largest group first (then first seen).
 pub fn group_failures(records: &[StepRecord]) -> Vec<FailureGroup<'_>> {
-    let mut index: HashMap<(String, String, String), usize> = HashMap::new();
+    let mut index: HashMap<(String, String, Option<&str>, String), usize> = HashMap::new();
     let mut groups: Vec<FailureGroup<'_>> = Vec::new();
     for r in records.iter().filter(|r| r.status == StepStatus::Failed) {
-        let (kind, message) = match &r.error {
-            Some(e) => (e.kind.as_str(), e.message.as_str()),
-            None => ("", ""),
+        let (kind, exception_type, message) = match &r.error {
+            Some(e) => (e.kind.as_str(), e.exception_type.as_deref(), e.message.as_str()),
+            None => ("", None, ""),
         };
         let masked = mask(message, &r.tenant, r.tenant_name.as_deref());
-        let key = (r.cmdlet.clone(), kind.to_string(), masked.clone());
+        let key = (r.cmdlet.clone(), kind.to_string(), exception_type, masked.clone());
         match index.get(&key) {
             Some(&i) => {
                 groups[i].records.push(r);
@@ -48,6 +51,7 @@ pub fn group_failures(records: &[StepRecord]) -> Vec<FailureGroup<'_>> {
                 groups.push(FailureGroup {
                     cmdlet: &r.cmdlet,
                     kind,
+                    exception_type,
                     message: message.to_string(),
                     records: vec![r],
                 });

@@ -4,7 +4,7 @@
 
 mod bar;
 pub mod checks_table;
-mod failure_groups;
+pub mod failure_groups;
 pub mod log_sink;
 mod plain;
 pub mod table;

@@ -34,7 +34,7 @@ impl PlainView {
                 );
                 if let Some(e) = first_error {
                     line.push_str("  — ");
-                    line.push_str(e);
+                    line.push_str(&crate::server_text::clean_line(e));
                 }
                 eprintln!("{line}");
             }

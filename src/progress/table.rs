@@ -6,6 +6,7 @@
 
 use super::failure_groups::{group_failures, FailureGroup};
 use crate::output::{StepRecord, Summary};
+use crate::server_text;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
@@ -28,12 +29,13 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// `id (Name)`, or the id alone.
+    /// `id (Name)`, or the id alone (names can come from a directory service: cleaned).
     fn label(&self, tenant: &str) -> String {
-        match self.names.get(tenant) {
+        let label = match self.names.get(tenant) {
             Some(name) => format!("{tenant} ({name})"),
             None => tenant.to_string(),
-        }
+        };
+        server_text::clean_line(&label).into_owned()
     }
 }
 
@@ -138,7 +140,11 @@ fn failures(cx: &Ctx<'_>, out: &mut String) {
 
 fn failure_group(cx: &Ctx<'_>, g: &FailureGroup<'_>, out: &mut String) {
     let tenants = g.tenants();
-    let kind = if g.kind.is_empty() { String::new() } else { format!(" ({})", g.kind) };
+    let kind = match (g.kind, g.exception_type.map(short_type)) {
+        ("", _) => String::new(),
+        (kind, None) => format!(" ({kind})"),
+        (kind, Some(ty)) => format!(" ({kind}, {})", server_text::clean_line(ty)),
+    };
     if tenants.len() == 1 {
         let _ = writeln!(out, "  {}{kind} in {}", g.cmdlet, cx.label(&tenants[0].tenant));
     } else {
@@ -152,9 +158,15 @@ fn failure_group(cx: &Ctx<'_>, g: &FailureGroup<'_>, out: &mut String) {
             let _ = writeln!(out, "      {line}");
         }
     }
-    for line in wrap(&g.message, WRAP) {
+    for line in wrap(&server_text::clean(&g.message), WRAP) {
         let _ = writeln!(out, "    {line}");
     }
+}
+
+/// `Microsoft.Exchange.….ParameterTransformationException` → `ParameterTransformationException`:
+/// the last name says what went wrong, the namespace only where.
+fn short_type(full: &str) -> &str {
+    full.rsplit('.').find(|s| !s.is_empty()).unwrap_or(full)
 }
 
 /// `items` joined by ", " in lines of at most `width` characters, never splitting an item.
@@ -230,6 +242,7 @@ mod tests {
                     kind: ErrorKind::Throttled,
                     status: Some(429),
                     code: None,
+                    exception_type: None,
                     message: "slow\ndown".into(),
                 }),
             ),
@@ -272,6 +285,7 @@ mod tests {
                 kind: ErrorKind::Http,
                 status: Some(500),
                 code: None,
+                exception_type: None,
                 message: long.clone(),
             }),
         };

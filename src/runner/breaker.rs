@@ -64,7 +64,7 @@ mod tests {
     use super::*;
 
     fn err(kind: ErrorKind, status: Option<u16>) -> ApiError {
-        ApiError { kind, status, code: None, message: "boom".into() }
+        ApiError { kind, status, code: None, exception_type: None, message: "boom".into() }
     }
 
     #[test]

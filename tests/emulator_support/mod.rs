@@ -50,9 +50,9 @@ impl Answer {
         self.body["error"].as_str().unwrap_or("")
     }
 
-    /// The most specific Exchange error message.
+    /// The most specific Exchange error message (the live service's lower-case key).
     pub fn exo_message(&self) -> &str {
-        self.body["error"]["innererror"]["internalException"]["message"].as_str().unwrap_or("")
+        self.body["error"]["innererror"]["internalexception"]["message"].as_str().unwrap_or("")
     }
 }
 
