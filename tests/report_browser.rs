@@ -18,24 +18,13 @@ fn peer_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
 }
 
-/// `npm ci` in tests/browser once (an exclusive lock serialises concurrent test processes).
+/// `npm ci` in tests/browser unless a complete install is there (npm writes
+/// `node_modules/.package-lock.json` last). This file holds the only test that uses it.
 fn install_peer() {
     let root = peer_dir();
-    let done = || {
-        root.join("node_modules/puppeteer-core/package.json").is_file()
-            && root.join("node_modules/.package-lock.json").is_file()
-    };
-    if done() {
-        return;
-    }
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(root.join(".npm-ci.lock"))
-        .unwrap();
-    lock.lock().unwrap();
-    if done() {
+    if root.join("node_modules/.package-lock.json").is_file()
+        && root.join("node_modules/puppeteer-core/package.json").is_file()
+    {
         return;
     }
     let status = Command::new("npm")
