@@ -13,7 +13,7 @@ pub mod exit {
     pub const STEP_FAILED: u8 = 1;
     /// Bad usage or invalid profile; nothing was contacted.
     pub const USAGE: u8 = 2;
-    /// Every step succeeded but at least one check did not pass (SPEC §7).
+    /// Every step succeeded but at least one check did not pass (SPEC §7); `diff` found differences (SPEC §8).
     pub const CHECKS_FAILED: u8 = 3;
     /// Interrupted; output is complete up to the interruption and resumable.
     pub const INTERRUPTED: u8 = 130;
@@ -34,6 +34,9 @@ pub enum CliError {
     /// Every step succeeded but checks failed (or could not be judged); the table said which.
     #[error("{failing} check(s) did not pass")]
     ChecksFailed { failing: usize },
+    /// `diff` found differences between the two runs (already printed).
+    #[error("the runs differ")]
+    Differences,
     /// The run was interrupted (Ctrl-C).
     #[error("interrupted")]
     Interrupted,
@@ -48,7 +51,7 @@ impl CliError {
         match self {
             CliError::InvalidProfile(_) | CliError::Usage(_) => exit::USAGE,
             CliError::StepsFailed { .. } | CliError::Fatal(_) => exit::STEP_FAILED,
-            CliError::ChecksFailed { .. } => exit::CHECKS_FAILED,
+            CliError::ChecksFailed { .. } | CliError::Differences => exit::CHECKS_FAILED,
             CliError::Interrupted => exit::INTERRUPTED,
         }
     }

@@ -36,6 +36,8 @@ pub enum Command {
     Check(super::check::CheckArgs),
     /// Write a run's reports (HTML, JUnit XML, Markdown), offline.
     Report(super::report::ReportArgs),
+    /// What changed between two runs: objects, tenants, checks (exit 3 when something did).
+    Diff(super::diff::DiffArgs),
     /// Print the profile JSON Schema.
     Schema(super::schema::SchemaArgs),
     /// Print shell completions.

@@ -5,6 +5,7 @@
 
 mod args;
 pub mod check;
+pub mod diff;
 pub mod emulator;
 mod emulator_faults;
 pub mod login;
@@ -39,6 +40,7 @@ pub fn main() -> ExitCode {
                 CliError::InvalidProfile(_)
                 | CliError::StepsFailed { .. }
                 | CliError::ChecksFailed { .. }
+                | CliError::Differences
                 | CliError::Interrupted => {}
                 other => {
                     #[allow(clippy::print_stderr)]
@@ -62,6 +64,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Merge(args) => merge::execute(args),
         Command::Check(args) => check::execute(args),
         Command::Report(args) => report::execute(args),
+        Command::Diff(args) => diff::execute(args),
         Command::Schema(args) => schema::execute(args),
         Command::Completions { shell } => {
             args::print_completions(shell);

@@ -2,6 +2,7 @@
 //! [`RunView`], then written as HTML, JUnit XML, Markdown or XLSX; and `diff`, which
 //! compares two runs object by object.
 
+pub mod diff;
 pub mod error;
 pub mod escape;
 pub mod format;
