@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tenantrun::profile::{self, IdentityKind, SecretRef, Service};
 
 fn fixture(rel: &str) -> PathBuf {
@@ -109,22 +109,21 @@ commands:\n  l: [Get-Label]\n";
 }
 
 #[test]
-fn alias_bomb_is_refused_in_well_under_a_second() {
-    // The best of three runs, so a busy machine does not make the test flaky.
-    let mut best = Duration::MAX;
-    let mut err = None;
-    for _ in 0..3 {
-        let started = Instant::now();
-        err = Some(profile::load(&[fixture("invalid/alias-bomb.yaml")]).expect_err("refused"));
-        best = best.min(started.elapsed());
-    }
-    let err = err.expect("ran");
-    assert!(best < Duration::from_millis(900), "took {best:?}");
-    assert!(err.to_string().contains("anchors and aliases expand beyond the limit"), "{err}");
+fn alias_bomb_is_refused_before_expanding() {
+    // Its cost (CPU, memory) is measured by the benchmark (`bench --only alias-bomb`), not here.
+    let path = fixture("invalid/alias-bomb.yaml");
+    let err = profile::load(std::slice::from_ref(&path)).expect_err("refused");
+    assert_eq!(err.diagnostics.len(), 1, "{err}");
+    let d = &err.diagnostics[0];
+    assert_eq!(
+        d.message,
+        "invalid YAML: anchors and aliases expand beyond the limit (an alias bomb?); refusing to expand them"
+    );
+    assert_eq!(d.place(), format!("{}:6:20", path.display()));
 }
 
 #[test]
-fn a_50_mb_file_is_refused_quickly() {
+fn a_50_mb_file_is_refused_for_its_size() {
     let dir = tempfile::tempdir().expect("tempdir");
     let line = b"  - id: tenant-with-a-long-name.onmicrosoft.com\n";
     let mut text = b"version: 1\ntenants:\n".to_vec();
@@ -132,38 +131,81 @@ fn a_50_mb_file_is_refused_quickly() {
         text.extend_from_slice(line);
     }
     let path = write(dir.path(), "huge.yaml", &text);
-    let started = Instant::now();
     let err = profile::load(&[path]).expect_err("refused");
-    assert!(started.elapsed() < Duration::from_secs(2));
     assert!(err.to_string().contains("the limit is 16 MiB"), "{err}");
+}
+
+/// The one problem of a refused file: where (`NAME:LINE:COL`, relative to `dir`) and what.
+fn only_problem(dir: &Path, err: &profile::LoadError) -> (String, String) {
+    assert_eq!(err.diagnostics.len(), 1, "{err}");
+    let d = &err.diagnostics[0];
+    let place = d.place();
+    let prefix = format!("{}/", dir.display());
+    (place.strip_prefix(&prefix).unwrap_or(&place).to_string(), d.message.clone())
+}
+
+/// A failed load names the file it read and, when it gives a position, one inside the file.
+fn assert_located_in(path: &Path, text: &[u8], err: &profile::LoadError) {
+    let lines = text.split(|b| *b == b'\n').count();
+    assert!(!err.diagnostics.is_empty(), "an error without a problem: {err}");
+    for d in &err.diagnostics {
+        assert_eq!(d.location.file, path, "{err}");
+        if let Some(pos) = d.location.pos {
+            assert!(
+                pos.line >= 1 && pos.line <= lines && pos.col >= 1,
+                "{} of {lines} lines: {err}",
+                d.place()
+            );
+        }
+    }
 }
 
 #[test]
 fn deep_nesting_is_refused_without_overflowing_the_stack() {
     let dir = tempfile::tempdir().expect("tempdir");
-    for (name, text) in [
-        ("deep.yaml", format!("version: 1\ntenants: {}{}\n", "[".repeat(200_000), "]".repeat(200_000))),
-        ("deep-block.yaml", (0..2000).map(|i| format!("{}k{i}:\n", "  ".repeat(i))).collect()),
-        ("deep.toml", format!("version = 1\nx = {}{}\n", "[".repeat(200_000), "]".repeat(200_000))),
-        ("deep-table.toml", format!("version = 1\nx = {}1{}\n", "{a=".repeat(5_000), "}".repeat(5_000))),
+    for (name, text, place, message) in [
+        (
+            "deep.yaml",
+            format!("version: 1\ntenants: {}{}\n", "[".repeat(200_000), "]".repeat(200_000)),
+            "deep.yaml:2:265",
+            "invalid YAML: recursion limit exceeded",
+        ),
+        (
+            "deep-block.yaml",
+            (0..2000).map(|i| format!("{}k{i}:\n", "  ".repeat(i))).collect(),
+            "deep-block.yaml:65:129",
+            "invalid YAML: nesting is deeper than 64 levels",
+        ),
+        (
+            "deep.toml",
+            format!("version = 1\nx = {}{}\n", "[".repeat(200_000), "]".repeat(200_000)),
+            "deep.toml:2:85",
+            "invalid TOML: cannot recurse further; max recursion depth met",
+        ),
+        (
+            "deep-table.toml",
+            format!("version = 1\nx = {}1{}\n", "{a=".repeat(5_000), "}".repeat(5_000)),
+            "deep-table.toml:2:245",
+            "invalid TOML: cannot recurse further; max recursion depth met",
+        ),
     ] {
         let err = profile::load(&[write(dir.path(), name, text.as_bytes())]).expect_err(name);
-        let report = err.to_string();
-        assert!(report.contains(&format!("{name}:")), "{report}");
+        assert_eq!(only_problem(dir.path(), &err), (place.to_string(), message.to_string()), "{err}");
     }
 }
 
 #[test]
 fn empty_binary_and_truncated_inputs_are_reported() {
     let dir = tempfile::tempdir().expect("tempdir");
-    for (name, bytes) in [
-        ("empty.yaml", b"".to_vec()),
-        ("empty.toml", b"".to_vec()),
-        ("nul.yaml", b"\0\0\0".to_vec()),
-        ("binary.toml", (0..=255u8).collect()),
-        ("crlf.yaml", b"version: 2\r\n".to_vec()),
+    for (name, bytes, place, message) in [
+        ("empty.yaml", b"".to_vec(), "empty.yaml:1:1", "the profile is empty"),
+        ("empty.toml", b"".to_vec(), "empty.toml:1:1", "the profile has no `version`"),
+        ("nul.yaml", b"\0\0\0".to_vec(), "nul.yaml:1:1", "invalid YAML: unexpected character: `\\u{0}'"),
+        ("binary.toml", (0..=255u8).collect(), "binary.toml:2:118", "the file is not UTF-8 text"),
+        ("crlf.yaml", b"version: 2\r\n".to_vec(), "crlf.yaml:1:10", "unsupported profile version 2"),
     ] {
-        assert!(profile::load(&[write(dir.path(), name, &bytes)]).is_err(), "{name}");
+        let err = profile::load(&[write(dir.path(), name, &bytes)]).expect_err(name);
+        assert_eq!(only_problem(dir.path(), &err), (place.to_string(), message.to_string()), "{err}");
     }
 }
 
@@ -177,10 +219,18 @@ fn every_truncation_of_shipped_profiles_is_handled() {
     ] {
         let text = std::fs::read_to_string(&src).expect("read");
         let path = dir.path().join(name);
+        let mut refused = 0;
         for (cut, _) in text.char_indices().step_by(7) {
             std::fs::write(&path, &text[..cut]).expect("write");
-            let _ = profile::load(std::slice::from_ref(&path));
+            if let Err(err) = profile::load(std::slice::from_ref(&path)) {
+                assert_located_in(&path, &text.as_bytes()[..cut], &err);
+                refused += 1;
+            }
         }
+        assert!(refused > 0, "{name}: some truncations are refused");
+        std::fs::write(&path, &text).expect("write");
+        profile::load(std::slice::from_ref(&path))
+            .unwrap_or_else(|e| panic!("{name}: the whole file loads: {e}"));
     }
 }
 
@@ -191,14 +241,18 @@ proptest! {
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512), toml in any::<bool>()) {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = write(dir.path(), if toml { "p.toml" } else { "p.yaml" }, &bytes);
-        let _ = profile::load(&[path]);
+        if let Err(err) = profile::load(std::slice::from_ref(&path)) {
+            assert_located_in(&path, &bytes, &err);
+        }
     }
 
     #[test]
     fn arbitrary_profile_like_text_never_panics(text in "(version|tenants|id|kind|commands|- |: |\\[|\\]|\\{|\\}|&a |\\*a|<<|\"|'|\n|  |=|#|[a-z0-9.@-]{1,8}){0,60}", toml in any::<bool>()) {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = write(dir.path(), if toml { "p.toml" } else { "p.yaml" }, text.as_bytes());
-        let _ = profile::load(&[path]);
+        if let Err(err) = profile::load(std::slice::from_ref(&path)) {
+            assert_located_in(&path, text.as_bytes(), &err);
+        }
     }
 }
 

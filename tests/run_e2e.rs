@@ -116,8 +116,12 @@ fn fifty_tenants_three_lists() {
     assert_eq!(stderr.lines().filter(|l| l.starts_with('[')).count(), 50, "{stderr}");
     let stats = lab.stats();
     assert!(stats.region_redirects > 0, "some synthetic tenants live in a region");
-    // One token per (tenant, resource): the broker caches.
-    assert!(stats.tokens_issued <= 100, "tokens issued: {}", stats.tokens_issued);
+    // Exactly one token per (tenant, resource): 50 tenants x {compliance, exchange}.
+    assert_eq!(stats.tokens.len(), 100, "{:?}", stats.tokens);
+    for t in &stats.tokens {
+        assert_eq!((t.grant.as_str(), t.count), ("client_credentials", 1), "{t:?}");
+    }
+    assert_eq!(stats.tokens_issued, 100);
     lab.assert_no_violations();
 }
 
@@ -547,23 +551,38 @@ fn plan_check_lists_cmdlets_a_tenant_does_not_grant() {
     let lab = Lab::start(EmulatorConfig::default());
     let commands = "  mixed:\n    - Get-Label\n    - cmdlet: Get-Mailbox\n      service: compliance\n  mail:\n    - cmdlet: Get-Mailbox\n      service: exchange\n";
     let ids = vec!["c1.onmicrosoft.com".to_string(), "c2.onmicrosoft.com".to_string()];
-    let profile_path = lab.profile(&ids, commands, FAST);
-    std::env::set_var("EMU_SECRET", CLIENT_SECRET);
-    let profile = tenantrun::profile::load(&[profile_path]).unwrap();
-    let selection = tenantrun::planner::Selection::from_args(&[], &[], None).unwrap();
-    let plan = tenantrun::planner::plan(&profile, &selection).unwrap();
-    let checks = tenantrun::cli::run::check_plan(&profile, &plan).unwrap();
-    assert_eq!(checks.len(), 2);
-    for c in &checks {
-        assert_eq!(c.error, None, "{c:?}");
-        assert_eq!(c.missing, vec![("mixed".to_string(), 1, "Get-Mailbox".to_string())], "{c:?}");
+    let profile = lab.profile(&ids, commands, FAST);
+    // The secret reaches the child through its environment (`Lab::cmd`), never this process's.
+    let out = lab.run(&["plan", profile.to_str().unwrap(), "--check", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "not granted steps fail the check: {}", show(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("plan JSON");
+    assert_eq!(v["counts"]["not_granted"], 2, "{v}");
+    let tenants = v["tenants"].as_array().unwrap();
+    assert_eq!(tenants.len(), 2);
+    for t in tenants {
+        assert_eq!(t.get("check_error"), None, "{t}");
+        let granted: Vec<(String, u64, bool)> = t["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["command"].as_str().unwrap().to_string(),
+                    s["step"].as_u64().unwrap(),
+                    s["granted"] == true,
+                )
+            })
+            .collect();
+        assert_eq!(
+            granted,
+            [("mixed".to_string(), 0, true), ("mixed".to_string(), 1, false), ("mail".to_string(), 0, true)],
+            "{t}"
+        );
     }
-    let (text, all_checked) = tenantrun::cli::run::render_check(&checks);
-    assert!(all_checked);
     assert_eq!(
-        text,
-        "c1.onmicrosoft.com: mixed[1] Get-Mailbox: not granted (would be skipped)\n\
-         c2.onmicrosoft.com: mixed[1] Get-Mailbox: not granted (would be skipped)\n"
+        String::from_utf8_lossy(&out.stderr),
+        "error: 2 steps NOT GRANTED in 2 tenants: the identity's role does not export the cmdlet \
+         (hint: assign the role, or `run --preflight` skips them)\n"
     );
     let stats = lab.stats();
     assert_eq!(stats.requests_to("exo_module_file"), 4, "one per tenant and service");

@@ -156,6 +156,7 @@ pub fn grant(call: &Call<'_>) -> Result<Issued, EntraError> {
         let too_fast = p.last_poll.is_some_and(|last| now.duration_since(last) < p.interval);
         p.last_poll = Some(now);
         if too_fast {
+            state.counters.slow_down.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return Err(codes::slow_down());
         }
         let Some(upn) = p.approved_upn.clone() else {

@@ -112,6 +112,9 @@ pub struct Stats {
     pub tokens: Vec<TokenCount>,
     /// Token requests refused with an Entra error, by `error_codes[0]`.
     pub token_errors: BTreeMap<String, u64>,
+    /// Device-code polls answered `slow_down` (polled faster than the announced interval).
+    /// Counted apart from `token_errors`, where `"70016"` also covers `authorization_pending`.
+    pub slow_down: u64,
     /// Client assertions whose signature was verified.
     pub assertions_verified: u64,
     /// Requests per endpoint name (`token`, `invoke_command`, `exo_banner`, …).
@@ -181,6 +184,7 @@ pub struct Counters {
     tokens: Mutex<HashMap<(String, String, &'static str), u64>>,
     token_errors: Mutex<BTreeMap<String, u64>>,
     pub tokens_issued: AtomicU64,
+    pub slow_down: AtomicU64,
     pub assertions_verified: AtomicU64,
     pub throttled: AtomicU64,
     pub server_errors: AtomicU64,
@@ -236,6 +240,7 @@ impl Counters {
         self.token_errors.lock().clear();
         for a in [
             &self.tokens_issued,
+            &self.slow_down,
             &self.assertions_verified,
             &self.throttled,
             &self.server_errors,
@@ -270,6 +275,7 @@ impl Counters {
             tokens_issued: self.tokens_issued.load(Relaxed),
             tokens,
             token_errors: self.token_errors.lock().clone(),
+            slow_down: self.slow_down.load(Relaxed),
             assertions_verified: self.assertions_verified.load(Relaxed),
             requests: Endpoint::ALL
                 .iter()
