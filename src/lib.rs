@@ -11,7 +11,7 @@
 //! - [`runner`]: the parallel engine, which emits [`runner`] events;
 //! - [`output`]: consumers of those events that write the run directory;
 //! - [`progress`]: consumers that report to the terminal;
-//! - [`report`]: reports of a finished run (HTML, JUnit, Markdown) and `diff` between runs;
+//! - [`report`]: reports of a finished run (HTML, JUnit, Markdown, XLSX) and `diff` between runs;
 //! - [`server_text`]: the sanitizer every text a server wrote passes before it is shown or stored;
 //! - [`emulator`]: the built-in Microsoft 365 admin API emulator;
 //! - [`cli`]: the command line, the only layer that prints.

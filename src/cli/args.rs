@@ -34,7 +34,7 @@ pub enum Command {
     Merge(super::merge::MergeArgs),
     /// Judge a finished run's items against expectations again, offline; rewrites checks.jsonl.
     Check(super::check::CheckArgs),
-    /// Write a run's reports (HTML, JUnit XML, Markdown), offline.
+    /// Write a run's reports (HTML, JUnit XML, Markdown, XLSX), offline.
     Report(super::report::ReportArgs),
     /// What changed between two runs: objects, tenants, checks (exit 3 when something did).
     Diff(super::diff::DiffArgs),

@@ -16,7 +16,7 @@ pub struct ReportArgs {
     /// Report formats, repeatable or comma-separated [default: html].
     #[arg(long, value_enum, value_delimiter = ',')]
     pub format: Vec<ReportFormat>,
-    /// Write the report here instead of RUN_DIR/<report.html|junit.xml|report.md> (one format only).
+    /// Write the report here instead of RUN_DIR/<report.html|junit.xml|report.md|report.xlsx> (one format only).
     #[arg(short = 'o', long = "out", value_name = "FILE")]
     pub out: Option<PathBuf>,
 }

@@ -42,7 +42,7 @@ pub struct RunArgs {
     /// across all tenants, `tenant` first: `csv/`, `json/` (an array), `jsonl/` (one object a line).
     #[arg(long, value_enum, value_delimiter = ',')]
     pub format: Vec<ExportFormat>,
-    /// Reports written into the run directory at the end (report.html, junit.xml, report.md).
+    /// Reports written into the run directory at the end (report.html, junit.xml, report.md, report.xlsx).
     #[arg(long, value_enum, value_delimiter = ',', value_name = "FORMAT")]
     pub report: Vec<crate::report::ReportFormat>,
     /// Allow cmdlets whose verb changes state even when the profile is read_only.

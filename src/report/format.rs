@@ -12,6 +12,7 @@ pub enum ReportFormat {
     Html,
     Junit,
     Markdown,
+    Xlsx,
 }
 
 impl ReportFormat {
@@ -21,6 +22,7 @@ impl ReportFormat {
             ReportFormat::Html => "report.html",
             ReportFormat::Junit => "junit.xml",
             ReportFormat::Markdown => "report.md",
+            ReportFormat::Xlsx => "report.xlsx",
         }
     }
 
@@ -36,7 +38,10 @@ impl ReportFormat {
 /// Write `view` as `format` to `path`.
 pub fn write_report(view: &RunView, format: ReportFormat, path: &Path) -> Result<(), ReportError> {
     let temp = temp_path(path);
-    let result = write_text(view, format, &temp);
+    let result = match format {
+        ReportFormat::Xlsx => super::xlsx::write(view, &temp),
+        text => write_text(view, text, &temp),
+    };
     if let Err(e) = result {
         let _ = std::fs::remove_file(&temp);
         return Err(e);
@@ -51,6 +56,7 @@ fn write_text(view: &RunView, format: ReportFormat, temp: &Path) -> Result<(), R
         ReportFormat::Html => super::html::write(view, &mut out),
         ReportFormat::Junit => super::junit::write(view, &mut out),
         ReportFormat::Markdown => super::markdown::write(view, &mut out),
+        ReportFormat::Xlsx => Ok(()),
     }
     .and_then(|()| out.flush())
     .map_err(ReportError::io(temp))

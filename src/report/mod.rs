@@ -10,6 +10,7 @@ pub mod html;
 pub mod junit;
 pub mod markdown;
 pub mod run_view;
+pub mod xlsx;
 
 pub use error::ReportError;
 pub use format::{write_report, ReportFormat};
