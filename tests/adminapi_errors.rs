@@ -16,6 +16,7 @@ use fixture_server::{
 use run_support::{results, run_dir, show, Lab};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
+use tenantrun::adminapi::enum_parameters::{listed_names, QUARANTINE_TYPES};
 use tenantrun::emulator::{EmulatorConfig, TenantConfig};
 
 const OK_TENANT: &str = "contoso.onmicrosoft.com";
@@ -156,4 +157,51 @@ fn the_emulator_gives_the_same_journal_lines_through_the_binary() {
     assert_journal_matches(&run_dir(&lab, &o), &fixtures);
     assert_no_controls("stdout", &o.stdout);
     assert_no_controls("stderr", &o.stderr);
+}
+
+/// The names `validate` knows for `-QuarantineTypes` are those the live shape's 400 lists.
+#[test]
+fn the_known_enumeration_names_are_those_the_400_lists() {
+    let fixtures = exo_error_fixtures();
+    let f = fixtures.iter().find(|f| f.name == "invalid_enum").unwrap();
+    let listed = listed_names(f.expect["message"].as_str().unwrap()).unwrap();
+    assert_eq!(listed, QUARANTINE_TYPES.names);
+}
+
+#[test]
+fn validate_and_plan_check_hint_the_valid_names_of_an_enumeration_parameter() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("p.yaml");
+    std::fs::write(
+        &profile,
+        "version: 1\ndefaults:\n  environment: emulator\n  service: exchange\ntenants:\n  - id: contoso.onmicrosoft.com\n\
+         commands:\n  quarantine:\n    - cmdlet: Get-QuarantineMessage\n      parameters: { QuarantineTypes: [Spam, Phsh] }\n",
+    )
+    .unwrap();
+    let expected = "warning: `Phsh` is not a value of Get-QuarantineMessage -QuarantineTypes
+ ——▶ p.yaml:9:15
+  │
+9 │     - cmdlet: Get-QuarantineMessage
+  │               ^^^^^^^^^^^^^^^^^^^^^
+  = hint: did you mean `Phish`? -QuarantineTypes takes: Spam, TransportRule, Bulk, Phish, HighConfPhish, \
+Malware, SPOMalware, DataLossPrevention, FileTypeBlock, AdminTriggered, PPI
+";
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tenantrun"))
+            .current_dir(dir.path())
+            .env("TENANTRUN_CACHE_DIR", dir.path().join("cache"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let v = run(&["validate", "p.yaml"]);
+    assert_eq!(v.status.code(), Some(0), "{}", show(&v));
+    assert_eq!(String::from_utf8_lossy(&v.stderr).trim_end(), expected.trim_end());
+    let p = run(&["plan", "p.yaml", "--check"]);
+    assert_eq!(p.status.code(), Some(0), "{}", show(&p));
+    assert_eq!(String::from_utf8_lossy(&p.stderr).trim_end(), expected.trim_end());
+    // A valid value draws no warning.
+    std::fs::write(&profile, std::fs::read_to_string(&profile).unwrap().replace("Phsh", "phish")).unwrap();
+    let v = run(&["validate", "p.yaml"]);
+    assert_eq!((v.status.code(), v.stderr.len()), (Some(0), 0), "{}", show(&v));
 }

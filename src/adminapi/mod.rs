@@ -4,6 +4,7 @@
 pub mod anchor;
 pub mod body;
 pub mod client;
+pub mod enum_parameters;
 pub mod error;
 pub mod page;
 pub mod region;

@@ -50,8 +50,12 @@ pub fn execute(args: PlanArgs) -> Result<(), CliError> {
     }
     super::selection::require_some_tenant(&selection, &profile)?;
     let read_only = profile.defaults.read_only;
-    // `--check` contacts each tenant (EXOModuleFile); everything else is offline.
+    // `--check` contacts each tenant (EXOModuleFile); everything else is offline. It also
+    // says what `validate` warns about (parameter values the service would refuse).
     if args.check {
+        for w in &profile.warnings {
+            pipe::err(&format!("{}\n", super::validate::warning_text(w)));
+        }
         super::run::require_readable_secrets(&profile, &plan)?;
     }
     let checks = if args.check { Some(Checks::new(super::run::check_plan(&profile, &plan)?)) } else { None };

@@ -139,7 +139,8 @@ pub fn execute(args: ValidateArgs) -> Result<(), CliError> {
 }
 
 /// A diagnostic rendered as a warning (same excerpt, `warning:` instead of `error:`).
-fn warning_text(d: &Diagnostic) -> String {
+/// A diagnostic rendered as a warning (`warning: …`).
+pub(crate) fn warning_text(d: &Diagnostic) -> String {
     let text = d.to_string();
     match text.strip_prefix("error:") {
         Some(rest) => format!("warning:{rest}"),

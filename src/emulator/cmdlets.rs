@@ -1,6 +1,8 @@
 //! The cmdlets the emulator knows: which service exports them, their parameters and
 //! parameter types, so unknown cmdlets and bad parameters fail as Exchange fails.
 
+use crate::adminapi::enum_parameters::{EnumParameter, QUARANTINE_TYPES};
+
 /// Which front door exports a cmdlet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Api {
@@ -24,34 +26,8 @@ pub enum Ty {
     /// Anything (common parameters).
     Any,
     /// One or more names of an enumeration (case-insensitive).
-    Enum(&'static EnumType),
+    Enum(&'static EnumParameter),
 }
-
-/// A .NET enumeration a parameter is typed with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EnumType {
-    /// The type name the service reports (`…QuarantineMessageTypeEnum[]`).
-    pub type_name: &'static str,
-    pub names: &'static [&'static str],
-}
-
-/// `Get-QuarantineMessage -QuarantineTypes`.
-pub const QUARANTINE_TYPES: EnumType = EnumType {
-    type_name: "Microsoft.Exchange.Management.FfoQuarantine.QuarantineMessageTypeEnum[]",
-    names: &[
-        "Spam",
-        "TransportRule",
-        "Bulk",
-        "Phish",
-        "HighConfPhish",
-        "Malware",
-        "SPOMalware",
-        "DataLossPrevention",
-        "FileTypeBlock",
-        "AdminTriggered",
-        "PPI",
-    ],
-};
 
 /// A parameter of a cmdlet.
 #[derive(Debug, Clone, Copy)]

@@ -3,13 +3,14 @@
 //! `@odata.nextLink` paging, `@adminapi.warnings`, parameter binding checks (including the
 //! hashtable typing) and Exchange-shaped errors.
 
-use super::cmdlets::{self, Cmdlet, EnumType, Ty};
+use super::cmdlets::{self, Cmdlet, Ty};
 use super::dataset::{self, Item, Rng, Table, TenantFacts};
 use super::exo_error::{cmdlet_error_body, Details};
 use super::faults::{admit, ApiService, Call, Flow};
 use super::http::{bytes, Req, Resp};
 use super::state::State;
 use super::stats::Endpoint;
+use crate::adminapi::enum_parameters::EnumParameter;
 use bytes::{BufMut, BytesMut};
 use hyper::StatusCode;
 use serde_json::{Map, Value};
@@ -211,13 +212,8 @@ fn transformation_error(message: String) -> Failure {
 }
 
 /// A value (or one of an array's) that names no member of `ty`.
-fn enum_error(key: &str, value: &Value, ty: &EnumType) -> Option<Failure> {
-    let given: Vec<&str> = match value {
-        Value::String(s) => s.split(',').map(str::trim).collect(),
-        Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
-        _ => vec![],
-    };
-    let bad = given.iter().find(|g| !ty.names.iter().any(|n| n.eq_ignore_ascii_case(g)))?;
+fn enum_error(key: &str, value: &Value, ty: &EnumParameter) -> Option<Failure> {
+    let bad = ty.first_unknown(value)?;
     Some(transformation_error(format!(
         "Cannot process argument transformation on parameter '{key}'. Cannot convert value \"{bad}\" to type \"{}\". \
          Error: \"'{bad}' is not an enumerator name of this type; valid enumerator names: {}\"",

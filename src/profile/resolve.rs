@@ -280,7 +280,8 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
         }
     }
 
-    let (expect_errors, warnings) = super::check::expect_refs::cross_check(&files);
+    let (expect_errors, mut warnings) = super::check::expect_refs::cross_check(&files);
+    warnings.extend(super::check::enum_values::warnings(&files));
     r.diags.extend(expect_errors);
     if !r.diags.is_empty() {
         return Err(r.diags);

@@ -5,6 +5,7 @@
 pub mod commands;
 pub mod decl;
 pub mod document;
+pub mod enum_values;
 pub mod exemption;
 pub mod expect;
 pub mod expect_refs;

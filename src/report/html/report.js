@@ -56,7 +56,7 @@
   // ---- matrix with filters and pages
   var tags = {};
   data.tenants.forEach(function (t) { t.tags.forEach(function (g) { tags[g] = true; }); });
-  var statuses = {};
+  var statuses = { "ok": true, "failed": true, "skipped": true, "incomplete": true };
   data.tenants.forEach(function (t) { statuses[t.status] = true; });
 
   function failingChecks(t) {
@@ -166,7 +166,7 @@
         return el("tr", { "class": "check-row" + (c.fail ? " check-failing" : ""), "data-check": c.id },
           el("td", null, c.id), el("td", null, c.severity), el("td", null, c.title || ""),
           el("td", null, c.command + "[" + c.step + "] " + c.cmdlet), el("td", null, c.pass),
-          el("td", null, c.fail ? badge(String(c.fail)) : "0"), el("td", null, c.error), el("td", null, c.exempt));
+          el("td", null, c.fail ? el("span", { "class": "badge fail" }, c.fail) : "0"), el("td", null, c.error), el("td", null, c.exempt));
       }))));
   }
 
