@@ -147,8 +147,11 @@ impl fmt::Display for AuthError {
 impl std::error::Error for AuthError {}
 
 /// Replace every secret value in `text` and keep its first line only, at most 300 characters.
+/// Control characters and escape sequences go first ([`crate::server_text`]): a secret a
+/// server echoed with an escape sequence inside it is still found.
 pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
-    let mut out = text.lines().next().unwrap_or("").trim().to_string();
+    let first = text.lines().next().unwrap_or("");
+    let mut out = crate::server_text::clean_line(first).trim().to_string();
     for s in secrets.iter().filter(|s| s.len() >= 4) {
         out = out.replace(*s, "<redacted>");
     }
@@ -171,6 +174,12 @@ mod tests {
             "tenant `nope.example`, identity `app`: tenant not found (hint: check the id)"
         );
         assert_eq!(e.kind().as_str(), "unknown_tenant");
+    }
+
+    #[test]
+    fn scrub_cleans_before_it_looks_for_secrets() {
+        let echoed = "bad secret s3cr\u{1b}[0met-value\u{7} \u{1b}]0;title\u{7}ok\nsecond line";
+        assert_eq!(scrub(echoed, &["s3cret-value"]), "bad secret <redacted> ok");
     }
 
     #[test]

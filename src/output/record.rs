@@ -126,5 +126,21 @@ mod tests {
             "{text}"
         );
         assert_eq!(serde_json::from_str::<StepRecord>(&text).unwrap(), failed);
+        // Journals written before `type` existed still read (resume, merge, check).
+        let old = text.replace(r#""type":"E.T","#, "");
+        let read = serde_json::from_str::<StepRecord>(&old).unwrap();
+        assert_eq!(read.error.and_then(|e| e.exception_type), None);
+    }
+
+    #[test]
+    fn server_text_is_cleaned_on_its_way_to_the_journal() {
+        let mut e = ApiError::new(ErrorKind::Auth, "denied\u{1b}]0;t\u{7}\u{1b}[2J here\nsecond");
+        e.code = Some("C\u{1b}[1m".into());
+        e.exception_type = Some("T\u{0}".into());
+        let s = StepError::from(e);
+        assert_eq!(
+            (s.code.as_deref(), s.exception_type.as_deref(), s.message.as_str()),
+            (Some("C"), Some("T"), "denied here\nsecond")
+        );
     }
 }

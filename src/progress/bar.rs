@@ -97,7 +97,8 @@ impl BarView {
                         ProgressStyle::with_template("  {spinner} {prefix} {wide_msg}")
                             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
                     );
-                    line.set_prefix(tenant.clone());
+                    // Discovered tenant ids come from a directory service: cleaned like server text.
+                    line.set_prefix(crate::server_text::clean_line(tenant).into_owned());
                     line.enable_steady_tick(Duration::from_millis(120));
                     self.lines.insert(tenant.clone(), line);
                 } else {

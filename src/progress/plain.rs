@@ -19,6 +19,7 @@ impl PlainView {
             }
             RunEvent::TenantFinished { tenant, counts, duration, first_error } => {
                 self.done += 1;
+                let tenant = crate::server_text::clean_line(tenant);
                 let status = crate::output::summary::tenant_status(counts);
                 let width = self.total.to_string().len();
                 let not_run =
