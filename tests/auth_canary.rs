@@ -135,7 +135,8 @@ fn show(out: &Output) -> String {
 fn no_canary_secret_leaks_at_the_highest_verbosity() {
     let fx = Fixtures::new();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("rt");
-    let mut config = EmulatorConfig { auto_approve_device: true, ..EmulatorConfig::default() };
+    let mut config =
+        EmulatorConfig { auto_approve_device: true, record_credentials: true, ..EmulatorConfig::default() };
     config.certificates.push((APP_CLIENT_ID.to_string(), fx.cert_der("app.cert.pem")));
     config.clients.push(ClientConfig {
         client_id: SECRET_CLIENT.into(),
@@ -212,21 +213,49 @@ fn no_canary_secret_leaks_at_the_highest_verbosity() {
     let ok = results.lines().filter(|l| l.contains(r#""status":"ok""#)).count();
     assert_eq!(ok, 7 * 2, "every tenant, every identity kind:\n{results}");
 
-    let canaries =
-        [SECRET, PFX_PASSWORD, USER_PASSWORD, MANAGED_IDENTITY_HEADER, handed.as_str(), partner_rt.as_str()];
+    // Every token the emulator issued during the test and every client assertion it was
+    // sent, read from its side; plus each secret in every encoding a request carried it in.
+    let issued = emu.issued_credentials();
+    let kind_count = |needle: &str| issued.iter().filter(|t| jwt_payload(t).contains(needle)).count();
+    assert!(kind_count(r#""idtyp":"app""#) >= 1 && kind_count(r#""idtyp":"user""#) >= 1, "{}", issued.len());
+    assert!(kind_count(r#""typ":"rt""#) >= 1, "rotated refresh tokens recorded");
+    assert!(kind_count(&format!(r#""sub":"{APP_CLIENT_ID}""#)) >= 1, "the client assertion recorded");
+    let mut secrets: Vec<String> = Vec::new();
+    for (id, secret) in [
+        (SECRET_CLIENT, SECRET),
+        (APP_CLIENT_ID, PFX_PASSWORD),
+        (PUBLIC_CLIENT_ID, USER_PASSWORD),
+        ("", MANAGED_IDENTITY_HEADER),
+    ] {
+        secrets.extend(encodings(id, secret));
+    }
+    secrets.extend([handed.clone(), partner_rt.clone(), "CANARY-".to_string()]);
+    let jwt = regex::Regex::new(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}").expect("regex");
     let mut checked = 0;
+    let mut check = |what: &str, bytes: &[u8], in_cache: bool| {
+        let text = String::from_utf8_lossy(bytes);
+        for c in &secrets {
+            assert!(!text.contains(c.as_str()), "a canary secret (an encoding of it) appears in {what}");
+        }
+        for t in &issued {
+            // The refresh-token cache holds rotated refresh tokens by design, nothing else.
+            if in_cache && jwt_payload(t).contains(r#""typ":"rt""#) {
+                continue;
+            }
+            assert!(!text.contains(t.as_str()), "an issued token or assertion appears in {what}");
+        }
+        if !in_cache {
+            assert!(jwt.find(&text).is_none(), "a JWT appears in {what}");
+        }
+        checked += 1;
+    };
     for (what, bytes) in [
         ("login stdout", &login.stdout),
         ("login stderr", &login.stderr),
         ("run stdout", &run.stdout),
         ("run stderr", &run.stderr),
     ] {
-        let text = String::from_utf8_lossy(bytes);
-        for c in canaries {
-            assert!(!text.contains(c), "a canary secret appears in {what}");
-        }
-        assert!(!text.contains("eyJhbGciOi"), "a JWT (token or client assertion) appears in {what}");
-        checked += 1;
+        check(what, bytes, false);
     }
     let mut files = Vec::new();
     every_file(&work.join("runs"), &mut files);
@@ -234,19 +263,53 @@ fn no_canary_secret_leaks_at_the_highest_verbosity() {
     assert!(files.len() >= 4, "{files:?}");
     for f in &files {
         let bytes = std::fs::read(f).expect("read output");
-        let text = String::from_utf8_lossy(&bytes);
-        for c in canaries {
-            // The refresh-token cache holds refresh tokens by design (rotated ones, not the profile's).
-            assert!(!text.contains(c), "a canary secret appears in {}", f.display());
-        }
-        if !f.starts_with(&cache) {
-            assert!(!text.contains("eyJhbGciOi"), "a JWT appears in {}", f.display());
-        }
-        checked += 1;
+        check(&f.display().to_string(), &bytes, f.starts_with(&cache));
     }
-    assert!(checked >= 8);
+    assert_eq!(checked, 4 + files.len());
     assert!(run.stderr.len() > 10_000, "trace logging was on ({} bytes)", run.stderr.len());
     rt.block_on(emu.shutdown());
+}
+
+/// The JSON payload of a JWT (empty when `token` is not one).
+fn jwt_payload(token: &str) -> String {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1).unwrap_or_default();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap_or_default();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// `secret` as requests may carry it: raw, form-encoded, percent-encoded (upper and lower
+/// hex), base64 alone, and in `Authorization: Basic` (`id:secret`, raw and form-encoded).
+fn encodings(id: &str, secret: &str) -> Vec<String> {
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    use base64::Engine as _;
+    let form = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let percent = |s: &str, lower: bool| {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ if lower => format!("%{b:02x}"),
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    let mut all = vec![
+        secret.to_string(),
+        form(secret),
+        percent(secret, false),
+        percent(secret, true),
+        STANDARD.encode(secret),
+        URL_SAFE_NO_PAD.encode(secret),
+    ];
+    if !id.is_empty() {
+        all.push(STANDARD.encode(format!("{id}:{secret}")));
+        all.push(STANDARD.encode(format!("{}:{}", form(id), form(secret))));
+    }
+    all.sort();
+    all.dedup();
+    all
 }
 
 fn tenantrun_run_dir(out: &Path) -> PathBuf {

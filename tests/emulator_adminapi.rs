@@ -539,3 +539,58 @@ async fn cmdlet_specific_parameters_shape_the_answer() {
     let audit = emu.invoke("compliance/", t, &cc, "Get-AdminAuditLogConfig", json!({})).await;
     assert_eq!(audit.body["value"][0]["AdminAuditLogEnabled"], true);
 }
+
+/// `UPN:` anchors go with delegated tokens and name the token's user or a mailbox of the
+/// called tenant; anything else is refused as malformed.
+#[tokio::test]
+async fn upn_anchors_are_matched_to_the_token() {
+    let emu = start(tenants()).await;
+    let t = "contoso.onmicrosoft.com";
+    let rt = emu.handle.mint_refresh_token("admin@partner.example", PUBLIC_CLIENT_ID).unwrap();
+    let a = emu
+        .token_request(
+            t,
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", PUBLIC_CLIENT_ID),
+                ("refresh_token", &rt),
+                ("scope", "https://outlook.office365.com/.default"),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, 200, "{:?}", a.body);
+    let user_token = a.body["access_token"].as_str().unwrap().to_string();
+    let app_token = emu.app_token(t, EXCHANGE).await;
+    let url = emu.url(&format!("exchange/adminapi/beta/{t}/InvokeCommand"));
+    let body = json!({"CmdletInput": {"CmdletName": "Get-AcceptedDomain", "Parameters": {}}});
+    let mut statuses = Vec::new();
+    for (token, anchor) in [
+        (&user_token, "UPN:admin@partner.example"),       // the token's user
+        (&user_token, "UPN:ops@contoso.onmicrosoft.com"), // a mailbox of the called tenant
+        (&user_token, "UPN:admin@fabrikam.onmicrosoft.com"), // someone else, elsewhere
+        (&app_token, "UPN:ops@contoso.onmicrosoft.com"),  // app-only anchors with APP:
+    ] {
+        let r = emu
+            .http
+            .post(&url)
+            .bearer_auth(token)
+            .header("X-AnchorMailbox", anchor)
+            .header("client-request-id", uuid::Uuid::new_v4().to_string())
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        statuses.push((anchor, r.status().as_u16()));
+    }
+    assert_eq!(
+        statuses,
+        [
+            ("UPN:admin@partner.example", 200),
+            ("UPN:ops@contoso.onmicrosoft.com", 200),
+            ("UPN:admin@fabrikam.onmicrosoft.com", 400),
+            ("UPN:ops@contoso.onmicrosoft.com", 400),
+        ]
+    );
+    let v = emu.handle.stats().violations;
+    assert_eq!((v.malformed_anchor, v.missing_anchor), (2, 0), "{v:?}");
+}

@@ -175,3 +175,45 @@ async fn the_seed_decides_the_dataset() {
     assert_eq!(a, labels(1).await);
     assert_ne!(a, labels(2).await);
 }
+
+/// The protocol checks run before the fault dice: a request that is then throttled, failed
+/// or dropped has its `client-request-id` recorded, so resending it on the retry is flagged.
+#[tokio::test]
+async fn a_request_id_resent_after_a_fault_is_flagged() {
+    for (label, config) in [
+        ("throttled", EmulatorConfig { throttle_every: 1, ..EmulatorConfig::default() }),
+        (
+            "server error",
+            EmulatorConfig {
+                server_error_rate: 1.0,
+                server_error_statuses: vec![500],
+                ..EmulatorConfig::default()
+            },
+        ),
+        ("dropped", EmulatorConfig { drop_rate: 1.0, ..EmulatorConfig::default() }),
+    ] {
+        let emu = start(EmulatorConfig { tenants: no_region(), ..config }).await;
+        let token = emu.app_token(T, COMPLIANCE).await;
+        let url = emu.url(&format!("compliance/adminapi/beta/{T}/InvokeCommand"));
+        let body = json!({"CmdletInput": {"CmdletName": "Get-Label", "Parameters": {}}});
+        for _ in 0..2 {
+            let sent = emu
+                .http
+                .post(&url)
+                .bearer_auth(&token)
+                .header("client-request-id", "6a1f0000-0000-4000-8000-0000000000aa")
+                .header("X-AnchorMailbox", format!("APP:{ANCHOR_MAILBOX}@{T}"))
+                .json(&body)
+                .send()
+                .await;
+            match label {
+                "dropped" => assert!(sent.is_err(), "{label}: {sent:?}"),
+                "throttled" => assert_eq!(sent.expect(label).status(), 429),
+                _ => assert_eq!(sent.expect(label).status(), 500),
+            }
+        }
+        let v = emu.handle.stats().violations;
+        assert_eq!(v.reused_client_request_id, 1, "{label}: {v:?}");
+        assert_eq!(emu.handle.stats().violations_total(), 1, "{label}: {v:?}");
+    }
+}

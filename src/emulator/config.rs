@@ -66,6 +66,10 @@ pub struct EmulatorConfig {
     /// Certificates registered for client ids: (client id, certificate DER).
     #[serde(skip)]
     pub certificates: Vec<(String, Vec<u8>)>,
+    /// Keep every token issued and client assertion received, for leak tests
+    /// (`EmulatorHandle::issued_credentials`); off by default (memory grows with each).
+    #[serde(skip)]
+    pub record_credentials: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -97,6 +101,7 @@ impl Default for EmulatorConfig {
             clients: Vec::new(),
             users: Vec::new(),
             certificates: Vec::new(),
+            record_credentials: false,
         }
     }
 }

@@ -110,12 +110,6 @@ pub async fn admit(
         tokio::time::sleep(Duration::from_millis(latency + jitter)).await;
     }
 
-    let drop_rate = tcfg.and_then(|t| t.drop_rate).unwrap_or(cfg.drop_rate);
-    if drop_rate > 0.0 && dice(seed, h, n, 2) < drop_rate {
-        c.dropped.fetch_add(1, Relaxed);
-        return Err(Flow::Drop);
-    }
-
     let claims = match authenticate(state, req) {
         Ok(claims) => claims,
         Err(reason) => {
@@ -124,30 +118,9 @@ pub async fn admit(
         }
     };
 
-    let every = tcfg.and_then(|t| t.throttle_every).unwrap_or(cfg.throttle_every);
-    let limit = tcfg.and_then(|t| t.concurrency_limit).unwrap_or(cfg.tenant_concurrency_limit);
-    if (every > 0 && n.is_multiple_of(every)) || (limit > 0 && in_flight > limit) {
-        c.throttled.fetch_add(1, Relaxed);
-        return Err(Flow::Respond(throttled(cfg.retry_after_secs, url_tenant)));
-    }
-
-    let error_rate = tcfg.and_then(|t| t.server_error_rate).unwrap_or(cfg.server_error_rate);
-    if error_rate > 0.0 && dice(seed, h, n, 3) < error_rate && !cfg.server_error_statuses.is_empty() {
-        c.server_errors.fetch_add(1, Relaxed);
-        let statuses = &cfg.server_error_statuses;
-        let pick = statuses[(dice(seed, h, n, 4) * statuses.len() as f64) as usize % statuses.len()];
-        let status = StatusCode::from_u16(pick).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut r = service_error(
-            status,
-            "ServerError",
-            "The service encountered an internal error (injected by the emulator).",
-        );
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            r = with_header(r, "retry-after", &cfg.retry_after_secs.to_string());
-        }
-        return Err(Flow::Respond(r));
-    }
-
+    // The protocol checks come before any injected fault, so a request that is then dropped,
+    // throttled or failed has still had its `client-request-id` recorded: a client that
+    // resends it on the retry is flagged.
     let audience_ok = if service.is_compliance() {
         COMPLIANCE_RESOURCES.contains(&claims.aud.as_str())
     } else {
@@ -193,6 +166,37 @@ pub async fn admit(
             c.violation(Violation::RegionSkipped);
         }
     }
+
+    let drop_rate = tcfg.and_then(|t| t.drop_rate).unwrap_or(cfg.drop_rate);
+    if drop_rate > 0.0 && dice(seed, h, n, 2) < drop_rate {
+        c.dropped.fetch_add(1, Relaxed);
+        return Err(Flow::Drop);
+    }
+
+    let every = tcfg.and_then(|t| t.throttle_every).unwrap_or(cfg.throttle_every);
+    let limit = tcfg.and_then(|t| t.concurrency_limit).unwrap_or(cfg.tenant_concurrency_limit);
+    if (every > 0 && n.is_multiple_of(every)) || (limit > 0 && in_flight > limit) {
+        c.throttled.fetch_add(1, Relaxed);
+        return Err(Flow::Respond(throttled(cfg.retry_after_secs, url_tenant)));
+    }
+
+    let error_rate = tcfg.and_then(|t| t.server_error_rate).unwrap_or(cfg.server_error_rate);
+    if error_rate > 0.0 && dice(seed, h, n, 3) < error_rate && !cfg.server_error_statuses.is_empty() {
+        c.server_errors.fetch_add(1, Relaxed);
+        let statuses = &cfg.server_error_statuses;
+        let pick = statuses[(dice(seed, h, n, 4) * statuses.len() as f64) as usize % statuses.len()];
+        let status = StatusCode::from_u16(pick).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut r = service_error(
+            status,
+            "ServerError",
+            "The service encountered an internal error (injected by the emulator).",
+        );
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            r = with_header(r, "retry-after", &cfg.retry_after_secs.to_string());
+        }
+        return Err(Flow::Respond(r));
+    }
+
     Ok(Call { tenant, runtime, claims, url_tenant: url_tenant.to_string(), service, _guard: guard })
 }
 
@@ -214,7 +218,9 @@ fn authenticate(state: &State, req: &Req) -> Result<Arc<AccessClaims>, String> {
 }
 
 /// Check `X-AnchorMailbox`: missing is counted (legitimate with BypassMailboxAnchoring);
-/// a malformed one is counted and refused.
+/// a malformed one is counted and refused. `APP:` goes with app-only tokens and names the
+/// called tenant's system mailbox; `UPN:` goes with delegated tokens and names the token's
+/// user or a mailbox of the called tenant.
 fn check_anchor(
     state: &State,
     req: &Req,
@@ -238,7 +244,15 @@ fn check_anchor(
                             .is_some_and(|r| r.key == tenant.key || r.guid == tenant.guid))
             })
     } else if let Some(upn) = anchor.strip_prefix("UPN:") {
-        upn.split_once('@').is_some_and(|(u, d)| !u.is_empty() && d.contains('.') || is_guid_domain(d))
+        // Delegated only, and the token's own user or a mailbox of the called tenant.
+        claims.idtyp == "user"
+            && upn.split_once('@').is_some_and(|(u, d)| {
+                let well_formed = !u.is_empty() && (d.contains('.') || is_guid_domain(d));
+                let own_user = claims.upn.as_deref().is_some_and(|t| t.eq_ignore_ascii_case(upn));
+                let in_tenant = d.eq_ignore_ascii_case(url_tenant)
+                    || state.registry.tenant(d).is_some_and(|r| r.key == tenant.key || r.guid == tenant.guid);
+                well_formed && (own_user || in_tenant)
+            })
     } else {
         false
     };

@@ -25,6 +25,7 @@ pub fn grant(call: &Call<'_>) -> Result<Issued, EntraError> {
             return Err(codes::invalid_secret(client_id));
         }
     } else if let Some(assertion) = form.get("client_assertion") {
+        state.credentials.record(assertion);
         if form.get("client_assertion_type").map(String::as_str) != Some(ASSERTION_TYPE) {
             return Err(codes::missing_parameter("client_assertion_type"));
         }

@@ -61,7 +61,9 @@ pub fn mint(
         exp: iat + state.config.refresh_token_lifetime_secs,
         auth_time,
     };
-    state.signer.sign_refresh(&claims).map_err(|e| EntraError::new("server_error", 50000, e))
+    let token = state.signer.sign_refresh(&claims).map_err(|e| EntraError::new("server_error", 50000, e))?;
+    state.credentials.record(&token);
+    Ok(token)
 }
 
 /// A fresh refresh token (new family) for a user who just signed in.

@@ -72,10 +72,13 @@ fn id_token(call: &Call<'_>, s: &SignIn<'_>, oid: &str) -> Result<String, EntraE
     if let Some(nonce) = s.nonce {
         claims["nonce"] = serde_json::Value::String(nonce.to_string());
     }
-    call.state
+    let token = call
+        .state
         .signer
         .sign(&claims)
-        .map_err(|e| EntraError::new("server_error", 50000, format!("token signing failed: {e}")))
+        .map_err(|e| EntraError::new("server_error", 50000, format!("token signing failed: {e}")))?;
+    call.state.credentials.record(&token);
+    Ok(token)
 }
 
 /// A display name from the UPN (`admin@contoso.onmicrosoft.com` → `Admin (contoso)`): the

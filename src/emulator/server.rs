@@ -110,6 +110,12 @@ impl EmulatorHandle {
         self.state.devices.approve(&self.state, user_code, upn).map_err(|e| e.to_string())
     }
 
+    /// Every access, refresh and id token issued and client assertion received so far, when
+    /// started with `record_credentials` (empty otherwise).
+    pub fn issued_credentials(&self) -> Vec<String> {
+        self.state.credentials.snapshot()
+    }
+
     /// Mint a refresh token for `upn` and `client_id` (what `POST /_admin/refresh_token` does).
     pub fn mint_refresh_token(&self, upn: &str, client_id: &str) -> Result<String, String> {
         if self.state.registry.user(upn).is_none() {

@@ -2,6 +2,7 @@
 
 use super::assertion::JtiStore;
 use super::config::EmulatorConfig;
+use super::credential_log::CredentialLog;
 use super::device::DeviceStore;
 use super::grant_refresh::RefreshStore;
 use super::jwt::Signer;
@@ -26,6 +27,8 @@ pub struct State {
     pub devices: DeviceStore,
     pub jti: JtiStore,
     pub request_ids: RequestIds,
+    /// Tokens issued and assertions received, when `record_credentials` is on.
+    pub credentials: CredentialLog,
     /// `http` or `https`.
     pub scheme: &'static str,
 }
@@ -44,6 +47,7 @@ impl State {
             devices: DeviceStore::default(),
             jti: JtiStore::default(),
             request_ids: RequestIds::default(),
+            credentials: CredentialLog::new(config.record_credentials),
             scheme,
             config,
         })

@@ -214,6 +214,7 @@ pub fn access_token(
         .signer
         .sign_access(&claims)
         .map_err(|e| EntraError::new("server_error", 50000, format!("token signing failed: {e}")))?;
+    state.credentials.record(&token);
     Ok((token, lifetime))
 }
 
