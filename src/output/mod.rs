@@ -12,6 +12,7 @@ pub mod profile_copy;
 pub mod record;
 pub mod resume;
 pub mod rundir;
+pub mod safe_fs;
 pub mod sanitize;
 pub mod summary;
 
