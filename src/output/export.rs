@@ -3,7 +3,12 @@
 //! across the items files (nested values become JSON text); nothing holds a whole
 //! result in memory — each items file is streamed into its own part, and the parts
 //! are concatenated.
+//!
+//! Our `tenant` and `tenant_name` come first and keep their names (an item's own
+//! properties of those names are renamed, see [`item_key`]); CSV cells are made inert for
+//! spreadsheets ([`inert`]) and CSV files start with a UTF-8 byte order mark (SPEC §9).
 
+use super::export_cells::{inert, item_key, item_key_owned};
 use super::record::{StepRecord, StepStatus};
 use super::rundir::{CSV, JSON, JSONL};
 use super::safe_fs::{self, Replacement};
@@ -71,9 +76,11 @@ pub fn export_csv(run_dir: &Path, records: &[StepRecord]) -> std::io::Result<Vec
             .collect::<std::io::Result<_>>()?;
         let path = dir.join(&name);
         let mut out = Replacement::create(&path)?;
+        // A byte order mark, or Excel on Windows reads UTF-8 as the local code page.
+        out.write_all("\u{feff}".as_bytes())?;
         let header: Vec<String> = ["tenant".to_string(), "tenant_name".to_string()]
             .into_iter()
-            .chain(columns.iter().cloned())
+            .chain(columns.iter().map(|c| item_key(c).into_owned()))
             .collect();
         write_row(&mut out, header.iter().map(String::as_str))?;
         for part in &parts {
@@ -134,7 +141,8 @@ pub fn cell(v: &Value) -> String {
     }
 }
 
-/// One RFC 4180 row (CRLF-free: `\n` line ends, fields quoted when needed).
+/// One RFC 4180 row (CRLF-free: `\n` line ends, fields quoted when needed), every cell
+/// made inert for spreadsheets first (see [`inert`]).
 fn write_row<'a>(out: &mut impl Write, cells: impl Iterator<Item = &'a str>) -> std::io::Result<()> {
     let mut first = true;
     for c in cells {
@@ -142,6 +150,7 @@ fn write_row<'a>(out: &mut impl Write, cells: impl Iterator<Item = &'a str>) -> 
             out.write_all(b",")?;
         }
         first = false;
+        let c = inert(c);
         if c.contains([',', '"', '\n', '\r']) || c.starts_with(' ') || c.ends_with(' ') {
             out.write_all(b"\"")?;
             out.write_all(c.replace('"', "\"\"").as_bytes())?;
@@ -172,7 +181,9 @@ fn tagged_items<'a>(
             obj.insert("tenant".into(), Value::String(tenant.clone()));
             obj.insert("tenant_name".into(), tenant_name.clone());
             match item? {
-                Value::Object(map) => obj.extend(map),
+                Value::Object(map) => {
+                    obj.extend(map.into_iter().map(|(k, v)| (item_key_owned(k), v)));
+                }
                 other => {
                     obj.insert("value".into(), other);
                 }
@@ -270,7 +281,7 @@ mod tests {
         let text = std::fs::read_to_string(&files[0]).unwrap();
         assert_eq!(
             text,
-            "tenant,tenant_name,Name,Enabled,Settings\na,Alpha,A,true,\na,Alpha,\"say \"\"hi\"\"\",,\nb,,\"x,y\",,\"{\"\"k\"\":[1]}\"\n"
+            "\u{feff}tenant,tenant_name,Name,Enabled,Settings\na,Alpha,A,true,\na,Alpha,\"say \"\"hi\"\"\",,\nb,,\"x,y\",,\"{\"\"k\"\":[1]}\"\n"
         );
         let json_files = export_json(dir.path(), &records).unwrap();
         let v: Value = serde_json::from_str(&std::fs::read_to_string(&json_files[0]).unwrap()).unwrap();

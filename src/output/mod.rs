@@ -4,6 +4,7 @@
 
 pub mod checks;
 pub mod export;
+pub mod export_cells;
 pub mod items;
 pub mod journal;
 pub mod judging;
