@@ -63,6 +63,14 @@ pub struct EmulatorConfig {
     pub clients: Vec<ClientConfig>,
     /// Extra users (the well-known ones always exist).
     pub users: Vec<UserConfig>,
+    /// Close a connection whose request head has not fully arrived this many milliseconds
+    /// after the server started waiting for it (an idle keep-alive connection too).
+    pub header_timeout_ms: u64,
+    /// Answer 408 and close when a request body has not fully arrived after this many milliseconds.
+    pub body_timeout_ms: u64,
+    /// Connections served at once; one more is answered 503 and closed at once. Keep it
+    /// below the process's descriptor limit (`ulimit -n`).
+    pub max_connections: usize,
     /// Certificates registered for client ids: (client id, certificate DER).
     #[serde(skip)]
     pub certificates: Vec<(String, Vec<u8>)>,
@@ -100,6 +108,9 @@ impl Default for EmulatorConfig {
             tenants: Vec::new(),
             clients: Vec::new(),
             users: Vec::new(),
+            header_timeout_ms: 30_000,
+            body_timeout_ms: 30_000,
+            max_connections: 512,
             certificates: Vec::new(),
             record_credentials: false,
         }

@@ -13,6 +13,7 @@ mod assertion;
 mod authorize;
 mod cmdlets;
 mod config;
+mod conn_slots;
 mod credential_log;
 mod dataset;
 mod dataset_baseline;
