@@ -19,6 +19,7 @@ mod alias_bomb;
 mod checks;
 mod jobs;
 mod measure;
+mod report;
 mod scenario;
 mod sequential;
 
@@ -37,7 +38,7 @@ pub struct Row {
 }
 
 /// The points in the order they run, with what each measures (for `--help`).
-const POINTS: [(&str, Point, &str); 9] = [
+const POINTS: [(&str, Point, &str); 10] = [
     ("startup", Bench::startup, "validate and plan of a 10,000-tenant folder and of one file"),
     ("alias-bomb", Bench::alias_bomb, "CPU and peak RSS of refusing the billion-laughs profile"),
     ("overhead", Bench::overhead, "steps/s, CPU per step and peak RSS at L=0, C=256"),
@@ -47,6 +48,7 @@ const POINTS: [(&str, Point, &str); 9] = [
     ("sequential", Bench::sequential, "the one-tenant-at-a-time loop against tenantrun -j 64"),
     ("tokens", Bench::tokens, "token requests per (tenant, resource)"),
     ("checks", Bench::checks, "objects judged per second; a run with 10 checks per step"),
+    ("report", Bench::report, "HTML report of 10,000 tenants: build time, size, load in Chromium"),
 ];
 
 fn usage() -> String {
