@@ -102,10 +102,12 @@ async fn msal_confidential_clients_with_secret_certificates_and_one_cache_for_tw
 }
 
 #[tokio::test]
-async fn msal_public_client_device_code_accounts_silent_renewal_and_refresh_token() {
+async fn msal_public_client_device_code_auth_code_accounts_silent_renewal_and_refresh_token() {
     let emu = start();
     let tid = guid(&emu, TENANT).await;
     let out = emu.run("msal_device_code", &[]);
+    // The user approved at MSAL's first poll, answered `authorization_pending`.
+    assert_eq!(out["pending"], serde_json::json!([[70016]]));
     let signed_in = &out["device_code"];
     assert_eq!(signed_in["token_source"], "identity_provider");
     assert_user_token(&emu, token_of(signed_in, "device code"), &tid, "device code").await;
@@ -131,14 +133,32 @@ async fn msal_public_client_device_code_accounts_silent_renewal_and_refresh_toke
         assert_ne!(token, token_of(signed_in, "device code"), "{name}");
         assert_user_token(&emu, token, &tid, name).await;
     }
+
+    // Authorization code + PKCE, form_post: MSAL checks the state and redeems the code.
+    let code = emu.run("msal_auth_code", &[]);
+    assert_eq!((&code["form_status"], &code["sign_in_status"]), (&200.into(), &200.into()), "{code}");
+    assert_eq!(code["posted_to"], "http://localhost:53123/callback");
+    assert_eq!(code["sent"]["code_challenge_method"], "S256");
+    assert_eq!(code["returned_state"], code["sent"]["state"]);
+    let signed_in = &code["auth_code"];
+    assert_eq!(signed_in["id_token_claims"]["nonce"], code["sent"]["nonce"], "{signed_in}");
+    assert_user_token(&emu, token_of(signed_in, "auth code"), &tid, "auth code").await;
+    assert_eq!(code["accounts"], out["accounts"]);
+
     let stats = emu.stats().await;
+    assert_eq!(
+        (&stats["token_errors"], &stats["slow_down"]),
+        (&serde_json::json!({"70016": 1}), &0.into()),
+        "{stats}"
+    );
     let grants: Vec<(String, u64)> = stats["tokens"]
         .as_array()
         .unwrap()
         .iter()
         .map(|t| (t["grant"].as_str().unwrap().to_string(), t["count"].as_u64().unwrap()))
         .collect();
-    assert_eq!(grants, [("device_code".to_string(), 1), ("refresh_token".to_string(), 2)], "{stats}");
+    let expected = [("authorization_code", 1), ("device_code", 1), ("refresh_token", 2)];
+    assert_eq!(grants, expected.map(|(g, n)| (g.to_string(), n)), "{stats}");
 }
 
 #[tokio::test]
