@@ -8,7 +8,7 @@
 //! ./target/release/examples/bench --only fanout,memory
 //! ./target/release/examples/bench --work /var/tmp   # outputs on disk instead of /dev/shm
 //! ```
-//! Points: fanout, overhead, memory, tokens, throttled, startup, sequential, checks.
+//! Points: fanout, overhead, memory, tokens, throttled, startup, sequential, checks, report.
 //! The exit code says whether every job ran correctly (all steps ok, no protocol
 //! violations); it never depends on timings.
 
@@ -17,6 +17,7 @@
 mod checks;
 mod jobs;
 mod measure;
+mod report;
 mod scenario;
 mod sequential;
 
@@ -62,7 +63,7 @@ fn main() -> ExitCode {
         }
     };
     let wanted = |name: &str| only.as_ref().is_none_or(|o| o.iter().any(|x| x == name));
-    let points: [(&str, Point); 8] = [
+    let points: [(&str, Point); 9] = [
         ("startup", Bench::startup),
         ("overhead", Bench::overhead),
         ("fanout", Bench::fanout),
@@ -71,6 +72,7 @@ fn main() -> ExitCode {
         ("sequential", Bench::sequential),
         ("tokens", Bench::tokens),
         ("checks", Bench::checks),
+        ("report", Bench::report),
     ];
     let mut broken = Vec::new();
     for (name, point) in points {
