@@ -306,3 +306,35 @@ async fn password_flows_through_both_libraries_on_port_443() {
         (Some("Managed"), Some(TENANT))
     );
 }
+
+/// The `python` blocks of the README's "Microsoft's own libraries" section, as a user copies
+/// them, with the emulator's URL in place of `https://127.0.0.1:8400`.
+fn readme_snippets() -> Vec<String> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme.split("### Microsoft's own libraries").nth(1).expect("the README section");
+    let section = section.split("\n## ").next().unwrap();
+    section.split("```python\n").skip(1).map(|b| b.split("```").next().unwrap().to_string()).collect()
+}
+
+#[tokio::test]
+async fn the_readme_snippets_get_tokens_the_admin_api_accepts() {
+    let emu = start();
+    let tid = guid(&emu, TENANT).await;
+    let snippets = readme_snippets();
+    assert_eq!(snippets.len(), 2, "one MSAL and one azure-identity snippet");
+    for (i, snippet) in snippets.iter().enumerate() {
+        assert!(snippet.contains("https://127.0.0.1:8400"), "{snippet}");
+        // What the snippet leaves behind: MSAL's `result`, azure-identity's `token`.
+        let code = format!(
+            "{}\nimport json\nprint(json.dumps({{k: v for k, v in globals().items() if k in ('result', 'token')}}))\n",
+            snippet.replace("https://127.0.0.1:8400", &emu.url)
+        );
+        let out = emu.run_code(&format!("README snippet {i}"), &code);
+        let token = match (&out["result"], &out["token"]) {
+            (Value::Object(_), Value::Null) => token_of(&out["result"], "MSAL snippet"),
+            (Value::Null, Value::String(t)) => t.as_str(),
+            _ => panic!("snippet {i} left neither `result` nor `token`: {out}"),
+        };
+        assert_app_token(&emu, token, TENANT, &tid, &format!("README snippet {i}")).await;
+    }
+}
