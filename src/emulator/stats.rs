@@ -378,3 +378,30 @@ impl CallLog {
         self.calls.lock().clear();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::CallLog;
+
+    #[test]
+    fn the_call_log_records_only_when_enabled_and_clears() {
+        let off = CallLog::new(false);
+        off.record("a.example", "InvokeCommand", Some("Get-Label"), 200, 0);
+        assert!(off.snapshot().is_empty());
+
+        let on = CallLog::new(true);
+        let received = on.now_us();
+        on.record("A.Example", "InvokeCommand", Some("Get-Label"), 429, received);
+        on.record("a.example", "EXOBanner('AutogenSession')", None, 0, on.now_us());
+        let calls = on.snapshot();
+        assert_eq!(calls.len(), 2);
+        assert_eq!(
+            (calls[0].tenant.as_str(), calls[0].op.as_str(), calls[0].cmdlet.as_deref(), calls[0].status),
+            ("a.example", "InvokeCommand", Some("Get-Label"), 429)
+        );
+        assert_eq!((calls[1].cmdlet.as_deref(), calls[1].status), (None, 0));
+        assert!(calls[0].received_us <= calls[0].answered_us && calls[0].answered_us <= calls[1].received_us);
+        on.clear();
+        assert!(on.snapshot().is_empty());
+    }
+}
