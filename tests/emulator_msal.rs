@@ -184,6 +184,10 @@ async fn msal_reads_entra_errors_with_their_status_and_correlation_id() {
         let sent = e["sent_request_id"].as_str().expect("MSAL sends client-request-id");
         assert_eq!(e["echoed_request_id"], sent, "{name}");
         assert_eq!(case["correlation_id"], sent, "{name}");
+        // Entra's description: the message, then trace id, correlation id and time, CRLF apart.
+        let lines: Vec<&str> = case["error_description"].as_str().unwrap().split("\r\n").collect();
+        assert!(lines[0].starts_with(&format!("AADSTS{code}: ")), "{name}: {lines:?}");
+        assert_eq!(lines.get(2), Some(&format!("Correlation ID: {sent}").as_str()), "{name}: {lines:?}");
     }
     assert!(out["common"]["exchange"][0]["url"].as_str().unwrap().ends_with("/common/oauth2/v2.0/token"));
 }
@@ -259,8 +263,21 @@ async fn managed_identity_app_service_and_imds_through_both_libraries() {
             );
         }
     }
+    // App Service's own error shape, `{"statusCode", "message", "correlationId"}`, as MSAL reads it.
+    let wrong = emu.run(
+        "msal_managed_identity",
+        &[app_service[0].clone(), ("IDENTITY_HEADER", "not-the-header".into())],
+    );
+    assert_eq!(
+        wrong["first"]["error_description"], "401, The X-IDENTITY-HEADER value is not valid",
+        "{wrong}"
+    );
+    assert!(wrong["first"].get("access_token").is_none());
     let stats = emu.stats().await;
-    assert_eq!(stats["requests"]["managed_identity"], 4, "one request per library and source: {stats}");
+    assert_eq!(
+        stats["requests"]["managed_identity"], 6,
+        "one request per library and source, two refused: {stats}"
+    );
 }
 
 /// MSAL (and azure-identity through it) asks `https://{host}/common/userrealm/{user}` before a
