@@ -52,4 +52,4 @@ pub use registry::{
     PUBLIC_CLIENT_ID, SYSTEM_MAILBOX, TEST_CLIENT_CERT_PEM, TEST_CLIENT_KEY_PEM, USER_PASSWORD,
 };
 pub use server::{Emulator, EmulatorHandle};
-pub use stats::{Stats, TokenCount, Violations};
+pub use stats::{CallRecord, Stats, TokenCount, Violations};
