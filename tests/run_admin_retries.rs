@@ -4,8 +4,8 @@
 //!
 //! - `401`: the token is renewed and the request retried once; a renewed token refused
 //!   too fails the step with a message saying so.
-//! - `429` with `Retry-After`: the next call of that tenant comes no sooner than the header
-//!   says (measured between the emulator's answer and the client's next request).
+//! - `429` and `503` with `Retry-After`: the next call of that tenant comes no sooner than
+//!   the header says (measured between the emulator's answer and the client's next request).
 
 mod run_support;
 
@@ -57,8 +57,8 @@ fn step(cmdlet: &str, status: &str, attempts: u64) -> (String, String, u64) {
     (cmdlet.to_string(), status.to_string(), attempts)
 }
 
-fn run(lab: &Lab, tenant: &str, commands: &str) -> (std::process::Output, std::path::PathBuf) {
-    let profile = lab.profile(&[tenant.to_string()], commands, "  retries: 3\n");
+fn run(lab: &Lab, tenant: &str, commands: &str, retries: u32) -> (std::process::Output, std::path::PathBuf) {
+    let profile = lab.profile(&[tenant.to_string()], commands, &format!("  retries: {retries}\n"));
     let out = lab.run(&["run", &profile.to_string_lossy(), "-o", "runs", "--progress", "none", "-v"]);
     let dir = run_dir(lab, &out);
     (out, dir)
@@ -72,7 +72,7 @@ fn run_with_expired_tokens(
 ) -> (Lab, std::process::Output, std::path::PathBuf) {
     let config = TenantConfig { id: tenant.into(), expired_tokens: expired, ..TenantConfig::default() };
     let lab = lab(config, EmulatorConfig::default());
-    let (out, run) = run(&lab, tenant, commands);
+    let (out, run) = run(&lab, tenant, commands, 3);
     (lab, out, run)
 }
 
@@ -145,7 +145,7 @@ fn retry_after_is_waited_out_before_the_next_call() {
         TenantConfig { id: t.into(), ..TenantConfig::default() },
         EmulatorConfig { throttle_every: 2, retry_after_secs: retry_after, ..EmulatorConfig::default() },
     );
-    let (out, run) = run(&lab, t, TWO_STEPS);
+    let (out, run) = run(&lab, t, TWO_STEPS, 3);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
 
     let stats = lab.stats();
@@ -161,4 +161,37 @@ fn retry_after_is_waited_out_before_the_next_call() {
     assert_eq!(steps(&run), [step("Get-AcceptedDomain", "ok", 1), step("Get-Mailbox", "ok", 2)]);
     let sum = totals(&run);
     assert_eq!((&sum["throttled"], &sum["retries"]), (&json!(1), &json!(1)), "{sum}");
+}
+
+#[test]
+fn retry_after_on_a_503_is_waited_out_and_the_step_fails_when_retries_run_out() {
+    // Every call is a 503 with Retry-After: 3; one retry allowed.
+    let t = "unavailable.onmicrosoft.com";
+    let retry_after = 3u64;
+    let lab = lab(
+        TenantConfig { id: t.into(), ..TenantConfig::default() },
+        EmulatorConfig {
+            server_error_rate: 1.0,
+            server_error_statuses: vec![503],
+            retry_after_secs: retry_after,
+            ..EmulatorConfig::default()
+        },
+    );
+    let (out, run) = run(&lab, t, ONE_STEP, 1);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+
+    let stats = lab.stats();
+    assert_eq!(calls(&stats, t), [call("Get-AcceptedDomain", 503), call("Get-AcceptedDomain", 503)]);
+    let log = stats.calls_of(t);
+    let waited_us = log[1].received_us - log[0].answered_us;
+    assert!(waited_us >= retry_after * 1_000_000, "the retry came {waited_us} µs after the 503");
+    assert_eq!(stats.server_errors, 2);
+    lab.assert_no_violations();
+    assert_eq!(steps(&run), [step("Get-AcceptedDomain", "failed", 2)]);
+    let line = &results(&run)[0];
+    assert_eq!(
+        (&line["error"]["kind"], &line["error"]["status"]),
+        (&json!("throttled"), &json!(503)),
+        "{line}"
+    );
 }
