@@ -102,10 +102,12 @@ async fn msal_confidential_clients_with_secret_certificates_and_one_cache_for_tw
 }
 
 #[tokio::test]
-async fn msal_public_client_device_code_accounts_silent_renewal_and_refresh_token() {
+async fn msal_public_client_device_code_auth_code_accounts_silent_renewal_and_refresh_token() {
     let emu = start();
     let tid = guid(&emu, TENANT).await;
     let out = emu.run("msal_device_code", &[]);
+    // The user approved at MSAL's first poll, answered `authorization_pending`.
+    assert_eq!(out["pending"], serde_json::json!([[70016]]));
     let signed_in = &out["device_code"];
     assert_eq!(signed_in["token_source"], "identity_provider");
     assert_user_token(&emu, token_of(signed_in, "device code"), &tid, "device code").await;
@@ -131,14 +133,32 @@ async fn msal_public_client_device_code_accounts_silent_renewal_and_refresh_toke
         assert_ne!(token, token_of(signed_in, "device code"), "{name}");
         assert_user_token(&emu, token, &tid, name).await;
     }
+
+    // Authorization code + PKCE, form_post: MSAL checks the state and redeems the code.
+    let code = emu.run("msal_auth_code", &[]);
+    assert_eq!((&code["form_status"], &code["sign_in_status"]), (&200.into(), &200.into()), "{code}");
+    assert_eq!(code["posted_to"], "http://localhost:53123/callback");
+    assert_eq!(code["sent"]["code_challenge_method"], "S256");
+    assert_eq!(code["returned_state"], code["sent"]["state"]);
+    let signed_in = &code["auth_code"];
+    assert_eq!(signed_in["id_token_claims"]["nonce"], code["sent"]["nonce"], "{signed_in}");
+    assert_user_token(&emu, token_of(signed_in, "auth code"), &tid, "auth code").await;
+    assert_eq!(code["accounts"], out["accounts"]);
+
     let stats = emu.stats().await;
+    assert_eq!(
+        (&stats["token_errors"], &stats["slow_down"]),
+        (&serde_json::json!({"70016": 1}), &0.into()),
+        "{stats}"
+    );
     let grants: Vec<(String, u64)> = stats["tokens"]
         .as_array()
         .unwrap()
         .iter()
         .map(|t| (t["grant"].as_str().unwrap().to_string(), t["count"].as_u64().unwrap()))
         .collect();
-    assert_eq!(grants, [("device_code".to_string(), 1), ("refresh_token".to_string(), 2)], "{stats}");
+    let expected = [("authorization_code", 1), ("device_code", 1), ("refresh_token", 2)];
+    assert_eq!(grants, expected.map(|(g, n)| (g.to_string(), n)), "{stats}");
 }
 
 #[tokio::test]
@@ -164,6 +184,10 @@ async fn msal_reads_entra_errors_with_their_status_and_correlation_id() {
         let sent = e["sent_request_id"].as_str().expect("MSAL sends client-request-id");
         assert_eq!(e["echoed_request_id"], sent, "{name}");
         assert_eq!(case["correlation_id"], sent, "{name}");
+        // Entra's description: the message, then trace id, correlation id and time, CRLF apart.
+        let lines: Vec<&str> = case["error_description"].as_str().unwrap().split("\r\n").collect();
+        assert!(lines[0].starts_with(&format!("AADSTS{code}: ")), "{name}: {lines:?}");
+        assert_eq!(lines.get(2), Some(&format!("Correlation ID: {sent}").as_str()), "{name}: {lines:?}");
     }
     assert!(out["common"]["exchange"][0]["url"].as_str().unwrap().ends_with("/common/oauth2/v2.0/token"));
 }
@@ -239,8 +263,21 @@ async fn managed_identity_app_service_and_imds_through_both_libraries() {
             );
         }
     }
+    // App Service's own error shape, `{"statusCode", "message", "correlationId"}`, as MSAL reads it.
+    let wrong = emu.run(
+        "msal_managed_identity",
+        &[app_service[0].clone(), ("IDENTITY_HEADER", "not-the-header".into())],
+    );
+    assert_eq!(
+        wrong["first"]["error_description"], "401, The X-IDENTITY-HEADER value is not valid",
+        "{wrong}"
+    );
+    assert!(wrong["first"].get("access_token").is_none());
     let stats = emu.stats().await;
-    assert_eq!(stats["requests"]["managed_identity"], 4, "one request per library and source: {stats}");
+    assert_eq!(
+        stats["requests"]["managed_identity"], 6,
+        "one request per library and source, two refused: {stats}"
+    );
 }
 
 /// MSAL (and azure-identity through it) asks `https://{host}/common/userrealm/{user}` before a
@@ -285,4 +322,36 @@ async fn password_flows_through_both_libraries_on_port_443() {
         (realm["account_type"].as_str(), realm["domain_name"].as_str()),
         (Some("Managed"), Some(TENANT))
     );
+}
+
+/// The `python` blocks of the README's "Microsoft's own libraries" section, as a user copies
+/// them, with the emulator's URL in place of `https://127.0.0.1:8400`.
+fn readme_snippets() -> Vec<String> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme.split("### Microsoft's own libraries").nth(1).expect("the README section");
+    let section = section.split("\n## ").next().unwrap();
+    section.split("```python\n").skip(1).map(|b| b.split("```").next().unwrap().to_string()).collect()
+}
+
+#[tokio::test]
+async fn the_readme_snippets_get_tokens_the_admin_api_accepts() {
+    let emu = start();
+    let tid = guid(&emu, TENANT).await;
+    let snippets = readme_snippets();
+    assert_eq!(snippets.len(), 2, "one MSAL and one azure-identity snippet");
+    for (i, snippet) in snippets.iter().enumerate() {
+        assert!(snippet.contains("https://127.0.0.1:8400"), "{snippet}");
+        // What the snippet leaves behind: MSAL's `result`, azure-identity's `token`.
+        let code = format!(
+            "{}\nimport json\nprint(json.dumps({{k: v for k, v in globals().items() if k in ('result', 'token')}}))\n",
+            snippet.replace("https://127.0.0.1:8400", &emu.url)
+        );
+        let out = emu.run_code(&format!("README snippet {i}"), &code);
+        let token = match (&out["result"], &out["token"]) {
+            (Value::Object(_), Value::Null) => token_of(&out["result"], "MSAL snippet"),
+            (Value::Null, Value::String(t)) => t.as_str(),
+            _ => panic!("snippet {i} left neither `result` nor `token`: {out}"),
+        };
+        assert_app_token(&emu, token, TENANT, &tid, &format!("README snippet {i}")).await;
+    }
 }

@@ -43,7 +43,7 @@ def approve_device_code(user_code, upn=USER):
 
 def msal_result(result):
     """The parts of an MSAL result dict the Rust test checks."""
-    keep = ("access_token", "token_source", "scope", "expires_in", "error", "error_codes",
+    keep = ("access_token", "token_source", "scope", "expires_in", "error", "error_description", "error_codes",
             "correlation_id", "refresh_token", "id_token_claims")
     return {k: result[k] for k in keep if k in result}
 

@@ -157,8 +157,17 @@ impl Emulator {
 
     /// Run `tests/msal/{script}.py` with `env` added to the emulator's settings; its JSON answer.
     pub fn run(&self, script: &str, env: &[(&str, String)]) -> Value {
+        self.python(&format!("{script}.py"), &[scripts_dir().join(format!("{script}.py"))], env)
+    }
+
+    /// Run Python `code` (`python -c`) with the emulator's settings; its JSON answer.
+    pub fn run_code(&self, name: &str, code: &str) -> Value {
+        self.python(name, &[PathBuf::from("-c"), PathBuf::from(code)], &[])
+    }
+
+    fn python(&self, name: &str, args: &[PathBuf], env: &[(&str, String)]) -> Value {
         let mut cmd = Command::new(python());
-        cmd.arg(scripts_dir().join(format!("{script}.py")))
+        cmd.args(args)
             .current_dir(scripts_dir())
             .env("EMULATOR_URL", &self.url)
             .env("EMULATOR_FIXTURE", self.dir.path().join("fixture"))
@@ -192,12 +201,12 @@ impl Emulator {
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(
             out.status.success(),
-            "{script}.py failed ({}):\n{stdout}{}",
+            "{name} failed ({}):\n{stdout}{}",
             out.status,
             String::from_utf8_lossy(&out.stderr)
         );
         serde_json::from_str(stdout.trim())
-            .unwrap_or_else(|e| panic!("{script}.py printed no JSON ({e}): {stdout}"))
+            .unwrap_or_else(|e| panic!("{name} printed no JSON ({e}): {stdout}"))
     }
 
     /// Call Get-OrganizationConfig on the Exchange admin API with `token` for `tenant`;
