@@ -29,6 +29,8 @@ pub struct State {
     pub request_ids: RequestIds,
     /// Tokens issued and assertions received, when `record_credentials` is on.
     pub credentials: CredentialLog,
+    /// Partners and their GDAP relationships and contracts (Microsoft Graph).
+    pub graph: super::graph::GraphStore,
     /// `http` or `https`.
     pub scheme: &'static str,
 }
@@ -48,6 +50,7 @@ impl State {
             jti: JtiStore::default(),
             request_ids: RequestIds::default(),
             credentials: CredentialLog::new(config.record_credentials),
+            graph: super::graph::GraphStore::new(config.partners.clone()),
             scheme,
             config,
         })
