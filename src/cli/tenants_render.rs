@@ -84,26 +84,11 @@ pub fn yaml(r: &Resolution) -> Result<String, CliError> {
     serde_saphyr::to_string(r).map_err(|e| CliError::Fatal(format!("cannot write YAML: {e}")))
 }
 
-/// A cell a spreadsheet would run as a formula gets a leading `'` (SPEC §9).
-fn safe_cell(text: &str) -> String {
-    let numeric = text.parse::<f64>().is_ok();
-    let risky = match text.chars().next() {
-        Some('=' | '@' | '\t' | '\r') => true,
-        Some('+' | '-') => !numeric,
-        _ => false,
-    };
-    if risky {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    }
-}
-
-/// CSV with a UTF-8 BOM: `id,name,tags,source,identity,environment,roles,warnings,excluded`.
+/// CSV with a UTF-8 BOM: `id,name,tags,source,identity,environment,roles,warnings,excluded`;
+/// cells a spreadsheet would run as a formula are made text (the exports' writer, SPEC §9).
 pub fn csv(r: &Resolution) -> String {
     let mut out: Vec<u8> = "\u{feff}".as_bytes().to_vec();
     let mut row = |cells: Vec<String>| {
-        let cells: Vec<String> = cells.iter().map(|c| safe_cell(c)).collect();
         let _ = crate::output::export::write_row(&mut out, cells.iter().map(String::as_str));
     };
     row(["id", "name", "tags", "source", "identity", "environment", "roles", "warnings", "excluded"]

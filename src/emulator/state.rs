@@ -7,7 +7,7 @@ use super::device::DeviceStore;
 use super::grant_refresh::RefreshStore;
 use super::jwt::Signer;
 use super::registry::Registry;
-use super::stats::{Counters, Stats};
+use super::stats::{CallLog, Counters, Stats};
 use super::tenant_state::TenantTable;
 use parking_lot::Mutex;
 use std::collections::HashSet;
@@ -31,6 +31,8 @@ pub struct State {
     pub credentials: CredentialLog,
     /// Partners and their GDAP relationships and contracts (Microsoft Graph).
     pub graph: super::graph::GraphStore,
+    /// Admin API calls with their times, when `record_calls` is on.
+    pub calls: CallLog,
     /// `http` or `https`.
     pub scheme: &'static str,
 }
@@ -51,6 +53,7 @@ impl State {
             request_ids: RequestIds::default(),
             credentials: CredentialLog::new(config.record_credentials),
             graph: super::graph::GraphStore::new(config.partners.clone()),
+            calls: CallLog::new(config.record_calls),
             scheme,
             config,
         })
@@ -60,6 +63,7 @@ impl State {
     pub fn stats(&self) -> Stats {
         let mut s = self.counters.snapshot();
         self.tenants.fill_stats(&mut s);
+        s.calls = self.calls.snapshot();
         s
     }
 
@@ -68,6 +72,7 @@ impl State {
         self.counters.reset();
         self.tenants.reset_counters();
         self.request_ids.clear();
+        self.calls.clear();
     }
 }
 
