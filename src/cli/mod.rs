@@ -22,6 +22,8 @@ pub mod run;
 pub mod schema;
 pub mod selection;
 mod signals;
+pub mod tenants;
+mod tenants_render;
 pub mod validate;
 
 pub use args::{command, Cli, Command};
@@ -67,6 +69,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Report(args) => report::execute(args),
         Command::Diff(args) => diff::execute(args),
         Command::Schema(args) => schema::execute(args),
+        Command::Tenants(args) => tenants::execute(args),
         Command::Completions { shell } => {
             args::print_completions(shell);
             Ok(())
