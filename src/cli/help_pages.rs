@@ -194,8 +194,8 @@ pub const PAGES: &[Page] = &[
     Page {
         name: "tenants",
         examples: &[
-            ("The resolved tenants, discovered ones included", "tenantrun tenants profiles/csp-gdap"),
-            ("Snapshot them as a profile file to commit", "tenantrun tenants profiles/csp-gdap --write tenants.yaml"),
+            ("The resolved tenants, discovered ones included", "tenantrun tenants profiles/csp-gdap-discovery"),
+            ("Snapshot them as a profile file to commit", "tenantrun tenants profiles/csp-gdap-discovery --write tenants.yaml"),
         ],
         exit: &[OK, ("1", "A tenant source could not be read."), USAGE],
         env: &[SECRETS, CACHE_DIR],
