@@ -129,3 +129,35 @@ fn plan_lists_the_checks_of_each_step() {
         "{stdout}"
     );
 }
+
+#[test]
+fn plan_json_carries_the_checks_of_each_step() {
+    let out = Command::new(env!("CARGO_BIN_EXE_tenantrun"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["plan", "profiles/baseline", "-t", "tag:finance", "--format", "json"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).expect("plan json");
+    let steps = &plan["tenants"][0]["steps"];
+    assert_eq!(steps[2]["cmdlet"], "Get-Mailbox");
+    assert_eq!(
+        steps[2]["checks"],
+        serde_json::json!([{
+            "id": "EXO-MBX-SHARED-FWD",
+            "title": "No shared mailbox forwards mail",
+            "severity": "high",
+            "quantifier": "none",
+            "where": true,
+            "source": "CIS Microsoft 365 Foundations Benchmark v3.1.0, 6.2.1 (mailbox forwarding)",
+        }])
+    );
+    let total: usize = plan["tenants"]
+        .as_array()
+        .expect("tenants")
+        .iter()
+        .flat_map(|t| t["steps"].as_array().expect("steps").iter())
+        .map(|s| s["checks"].as_array().expect("checks").len())
+        .sum();
+    assert_eq!(total, 38, "every (tenant, check) of the text plan's count");
+}

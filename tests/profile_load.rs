@@ -132,7 +132,15 @@ fn a_50_mb_file_is_refused_for_its_size() {
     }
     let path = write(dir.path(), "huge.yaml", &text);
     let err = profile::load(&[path]).expect_err("refused");
-    assert!(err.to_string().contains("the limit is 16 MiB"), "{err}");
+    assert_eq!(
+        only_problem(dir.path(), &err),
+        ("huge.yaml".to_string(), "profile file is 50 MiB; the limit is 16 MiB".to_string()),
+        "{err}"
+    );
+    assert_eq!(
+        err.diagnostics[0].hint.as_deref(),
+        Some("split it into several files in one folder; a folder is merged")
+    );
 }
 
 /// The one problem of a refused file: where (`NAME:LINE:COL`, relative to `dir`) and what.

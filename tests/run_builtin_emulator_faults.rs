@@ -39,15 +39,14 @@ fn throttle_every_makes_the_in_process_emulator_answer_429_and_the_run_retries()
     // Every 3rd admin API call of a tenant is a 429: 1 per tenant over its 3 calls
     // (region lookup, Get-Label, Get-LabelPolicy), each retried once after Retry-After.
     let busy = tempfile::tempdir().expect("dir");
-    let started = std::time::Instant::now();
     let out = run(busy.path(), &["--emulator-throttle-every", "3", "--emulator-latency-ms", "50"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let t = totals(busy.path());
     assert_eq!(t["throttled"], 10, "{t}");
     assert_eq!(t["retries"], 10, "{t}");
     assert_eq!(t["requests"], 40, "{t}");
-    // Retry-After: 1 s, plus 50 ms on each call.
-    assert!(started.elapsed() >= std::time::Duration::from_millis(1150), "{:?}", started.elapsed());
+    // That each retry waits out Retry-After is shown from the emulator's call log, not
+    // from wall time, in tests/run_admin_retries.rs.
 }
 
 #[test]

@@ -50,9 +50,10 @@ pub fn write_single_file(
     for i in 1..=n {
         let _ = writeln!(
             y,
-            "  - id: {}\n    name: Bench {i:05}\n    tags: [bench, {}]",
+            "  - id: {}\n    name: Bench {i:05}\n    tags: [bench, {}, {}]",
             tenant_id(i),
-            if i % 2 == 0 { "even" } else { "odd" }
+            if i % 2 == 0 { "even" } else { "odd" },
+            if i % 3 == 0 { "emea" } else { "amer" }
         );
     }
     std::fs::write(path, y)

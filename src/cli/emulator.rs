@@ -76,6 +76,15 @@ pub struct EmulatorArgs {
     /// A tenant id Entra reports as not found (AADSTS90002); repeatable.
     #[arg(long, value_name = "TENANT")]
     pub unknown_tenant: Vec<String>,
+    /// Close a connection whose request head has not arrived within MS (idle keep-alive ones too) [default: 30000].
+    #[arg(long, value_name = "MS")]
+    pub header_timeout_ms: Option<u64>,
+    /// Answer 408 to a request whose body has not arrived within MS [default: 30000].
+    #[arg(long, value_name = "MS")]
+    pub body_timeout_ms: Option<u64>,
+    /// Connections served at once; more are answered 503 and closed (keep it below `ulimit -n`) [default: 512].
+    #[arg(long, value_name = "N")]
+    pub max_connections: Option<usize>,
 }
 
 const AFTER_HELP: &str = "\
@@ -128,6 +137,9 @@ impl EmulatorArgs {
         set!(device_interval => device_code_interval_secs);
         set!(page_size => default_page_size);
         set!(managed_identity_tenant => managed_identity_tenant);
+        set!(header_timeout_ms => header_timeout_ms);
+        set!(body_timeout_ms => body_timeout_ms);
+        set!(max_connections => max_connections);
         c.auto_approve_device |= self.auto_approve_device;
         c.unknown_tenants.extend(self.unknown_tenant.iter().cloned());
         for (name, p) in [("--error-rate", c.server_error_rate), ("--drop-rate", c.drop_rate)] {
@@ -163,8 +175,12 @@ pub fn execute(args: EmulatorArgs) -> Result<(), CliError> {
         // Listen for Ctrl-C before announcing the URL: a caller that reads the URL and
         // interrupts at once must get a clean shutdown, not the default signal death.
         let interrupted = interrupt_signal()?;
+        let addr = config.addr;
         let handle = Emulator::start(config).await.map_err(|e| CliError::Fatal(e.to_string()))?;
         println!("{}", handle.base_url());
+        if let Some(warning) = exposure_warning(addr, &handle.base_url()) {
+            eprintln!("{warning}");
+        }
         if let Some(cert) = handle.cert_file() {
             eprintln!("TLS certificate: {} (use it as the environment's ca_file)", cert.display());
         }
@@ -174,6 +190,21 @@ pub fn execute(args: EmulatorArgs) -> Result<(), CliError> {
         handle.shutdown().await;
         Ok(())
     })
+}
+
+/// The warning for an address other machines can reach: the emulator is a development tool
+/// whose credentials are public (SPEC §9).
+fn exposure_warning(addr: SocketAddr, url: &url::Url) -> Option<String> {
+    if addr.ip().is_loopback() {
+        return None;
+    }
+    let port = url.port().unwrap_or(addr.port());
+    let what = if addr.ip().is_unspecified() { "every network interface" } else { "a non-loopback address" };
+    Some(format!(
+        "warning: the emulator listens on {} ({what}): anyone who can reach it gets tokens for its \
+         well-known public credentials; it is a development tool, bind 127.0.0.1 unless other machines must reach it",
+        SocketAddr::new(addr.ip(), port)
+    ))
 }
 
 /// A future that resolves on the first SIGINT (Ctrl-C), registered now.

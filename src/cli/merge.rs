@@ -24,7 +24,11 @@ pub fn execute(args: MergeArgs) -> Result<(), CliError> {
         output::merge::MergeError::NotARun(_)
         | output::merge::MergeError::OutNotEmpty(_)
         | output::merge::MergeError::IncompleteShards { .. }
-        | output::merge::MergeError::MismatchedShards(_) => CliError::Usage(e.to_string()),
+        | output::merge::MergeError::MismatchedShards(_)
+        | output::merge::MergeError::RunDir(output::safe_fs::RunDirError::Link(_))
+        | output::merge::MergeError::Journal(journal::JournalError::UnsafeItems { .. }) => {
+            CliError::Usage(e.to_string())
+        }
         other => CliError::Fatal(other.to_string()),
     })?;
     let records = journal::effective(

@@ -63,6 +63,19 @@ struct JsonStep<'a> {
     /// With `--check`: whether the tenant grants the cmdlet (`null`: not checked).
     #[serde(skip_serializing_if = "Option::is_none")]
     granted: Option<Option<bool>>,
+    /// The step's expectations (SPEC §7), in profile order.
+    checks: Vec<JsonCheck<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonCheck<'a> {
+    id: &'a str,
+    title: Option<&'a str>,
+    severity: &'static str,
+    quantifier: &'static str,
+    #[serde(rename = "where")]
+    filtered: bool,
+    source: Option<&'a str>,
 }
 
 /// Write the plan as pretty JSON followed by a newline.
@@ -115,6 +128,19 @@ pub fn write(
                         refused,
                         unavailable: why,
                         granted,
+                        checks: s
+                            .step
+                            .expect
+                            .iter()
+                            .map(|e| JsonCheck {
+                                id: &e.id,
+                                title: e.title.as_deref(),
+                                severity: e.severity.as_str(),
+                                quantifier: e.quantifier.keyword(),
+                                filtered: e.filter.is_some(),
+                                source: e.source.as_deref(),
+                            })
+                            .collect(),
                     }
                 })
                 .collect(),

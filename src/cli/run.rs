@@ -94,7 +94,7 @@ pub fn load_profile(paths: &[PathBuf]) -> Result<Profile, CliError> {
 pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> {
     let _ = verbose;
     let resume = args.resume.as_deref().map(output::resume::open).transpose().map_err(|e| match e {
-        output::resume::ResumeError::NotARun { .. } => CliError::Usage(e.to_string()),
+        e if e.is_refusal() => CliError::Usage(e.to_string()),
         other => CliError::Fatal(other.to_string()),
     })?;
     let profile = match &resume {

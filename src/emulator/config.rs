@@ -63,6 +63,14 @@ pub struct EmulatorConfig {
     pub clients: Vec<ClientConfig>,
     /// Extra users (the well-known ones always exist).
     pub users: Vec<UserConfig>,
+    /// Close a connection whose request head has not fully arrived this many milliseconds
+    /// after the server started waiting for it (an idle keep-alive connection too).
+    pub header_timeout_ms: u64,
+    /// Answer 408 and close when a request body has not fully arrived after this many milliseconds.
+    pub body_timeout_ms: u64,
+    /// Connections served at once; one more is answered 503 and closed at once. Keep it
+    /// below the process's descriptor limit (`ulimit -n`).
+    pub max_connections: usize,
     /// Certificates registered for client ids: (client id, certificate DER).
     #[serde(skip)]
     pub certificates: Vec<(String, Vec<u8>)>,
@@ -70,6 +78,10 @@ pub struct EmulatorConfig {
     /// (`EmulatorHandle::issued_credentials`); off by default (memory grows with each).
     #[serde(skip)]
     pub record_credentials: bool,
+    /// Keep a timestamped log of every admin API call (`Stats::calls`: tenant, operation,
+    /// status, when it arrived and was answered), so a test can check how long a client
+    /// waited after a 429; off by default (memory grows with each call).
+    pub record_calls: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -100,8 +112,12 @@ impl Default for EmulatorConfig {
             tenants: Vec::new(),
             clients: Vec::new(),
             users: Vec::new(),
+            header_timeout_ms: 30_000,
+            body_timeout_ms: 30_000,
+            max_connections: 512,
             certificates: Vec::new(),
             record_credentials: false,
+            record_calls: false,
         }
     }
 }
@@ -128,6 +144,10 @@ pub struct TenantConfig {
     /// or an Entra role): every admin API call with a valid token answers 403 with a body of
     /// NUL bytes and the reason in `x-ms-diagnostics`, as the live service does.
     pub lacks_exchange_role: bool,
+    /// The first N access tokens issued for this tenant are refused by the admin API as
+    /// expired (401) although the token response promised `expires_in`: what a client sees
+    /// when the service's clock runs ahead of its own or a token is revoked early.
+    pub expired_tokens: u64,
     /// Overrides of the global faults for this tenant.
     pub throttle_every: Option<u64>,
     pub concurrency_limit: Option<u64>,

@@ -1,6 +1,7 @@
 //! OIDC discovery (`{authority}/{tenant}/v2.0/.well-known/openid-configuration`), the signing
 //! keys (`{authority}/{tenant}/discovery/v2.0/keys`) and instance discovery
-//! (`{authority}/common/discovery/instance`), as Entra writes them.
+//! (`{authority}/common/discovery/instance`) and user realm discovery
+//! (`{authority}/common/userrealm/{upn}`), as Entra writes them.
 
 use super::entra_error::codes;
 use super::http::{json, Req, Resp};
@@ -92,6 +93,23 @@ pub fn instance(req: &Req, authority: &str) -> Resp {
             "metadata": [{"preferred_network": host, "preferred_cache": host, "aliases": [host]}],
         }),
     )
+}
+
+/// User realm discovery, which MSAL asks before a username/password sign-in (a federated
+/// user would sign in at their identity provider): the emulator's users are all managed
+/// (cloud) accounts; a user it does not know is `Unknown`, as Entra answers.
+pub fn user_realm(state: &State, upn: &str) -> Resp {
+    let mut body = serde_json::json!({
+        "ver": "1.0",
+        "account_type": "Unknown",
+        "cloud_instance_name": "microsoftonline.com",
+        "cloud_audience_urn": "urn:federation:MicrosoftOnline",
+    });
+    if let Some(user) = state.registry.user(upn) {
+        body["account_type"] = "Managed".into();
+        body["domain_name"] = user.upn.split_once('@').map_or("", |(_, d)| d).to_ascii_lowercase().into();
+    }
+    json(StatusCode::OK, &body)
 }
 
 /// `scheme://host[:port]` of an authority URL (dropping a path prefix such as `/login`).

@@ -1,5 +1,6 @@
 //! Dispatch of the Entra ID endpoints under one authority: `{authority}/{tenant}/oauth2/v2.0/
-//! {token,devicecode,authorize}`, OIDC discovery, signing keys and instance discovery.
+//! {token,devicecode,authorize}`, OIDC discovery, signing keys, instance discovery and
+//! user realm discovery.
 //!
 //! The authority is the emulator's origin (tenant first, as Microsoft serves Entra, so
 //! MSAL reads the tenant from the first path segment), or the same with the older
@@ -21,6 +22,7 @@ pub fn is_entra_path(rest: &[&str]) -> bool {
             | ["discovery", "v2.0", "keys"]
             | ["discovery", "keys"]
             | ["discovery", "instance"]
+            | ["userrealm", _]
     )
 }
 
@@ -62,6 +64,10 @@ pub async fn route(
         ["discovery", "instance"] => {
             c.request(Endpoint::Discovery);
             Ok(super::discovery::instance(req, authority))
+        }
+        ["userrealm", upn] => {
+            c.request(Endpoint::Discovery);
+            Ok(super::discovery::user_realm(state, upn))
         }
         _ => {
             c.request(Endpoint::Jwks);

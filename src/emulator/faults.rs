@@ -1,5 +1,5 @@
 //! The admin API gate every `/adminapi/` call passes: concurrency accounting, injected
-//! latency, dropped connections, token verification (audience, tenant, expiry), throttling
+//! latency, dropped connections, token verification (audience, tenant, expiry, `expired_tokens`), throttling
 //! (every Nth call, or above the per-tenant concurrency limit), injected 5xx, and the
 //! protocol checks counted as violations (anchor, region, `client-request-id`).
 //!
@@ -64,6 +64,9 @@ pub enum Flow {
     Drop,
 }
 
+/// The 401 reason for an expired access token.
+const EXPIRED: &str = "The access token has expired.";
+
 /// A uniform number in [0, 1) from the seed, the tenant, the call number and a purpose.
 pub fn dice(seed: u64, tenant_hash: u64, n: u64, salt: u64) -> f64 {
     let mut z =
@@ -111,6 +114,10 @@ pub async fn admit(
     }
 
     let claims = match authenticate(state, req) {
+        Ok(claims) if tcfg.is_some_and(|t| t.expired_tokens > 0) && runtime.expired_early(&claims.uti) => {
+            c.unauthorized.fetch_add(1, Relaxed);
+            return Err(Flow::Respond(unauthorized(&req.origin, EXPIRED)));
+        }
         Ok(claims) => claims,
         Err(reason) => {
             c.unauthorized.fetch_add(1, Relaxed);
@@ -212,7 +219,7 @@ fn authenticate(state: &State, req: &Req) -> Result<Arc<AccessClaims>, String> {
         TokenProblem::Malformed => "The token is malformed.".to_string(),
     })?;
     if claims.exp <= now() {
-        return Err("The access token has expired.".into());
+        return Err(EXPIRED.into());
     }
     Ok(claims)
 }

@@ -13,6 +13,7 @@ mod assertion;
 mod authorize;
 mod cmdlets;
 mod config;
+mod conn_slots;
 mod credential_log;
 mod dataset;
 mod dataset_baseline;
@@ -51,4 +52,4 @@ pub use registry::{
     PUBLIC_CLIENT_ID, SYSTEM_MAILBOX, TEST_CLIENT_CERT_PEM, TEST_CLIENT_KEY_PEM, USER_PASSWORD,
 };
 pub use server::{Emulator, EmulatorHandle};
-pub use stats::{Stats, TokenCount, Violations};
+pub use stats::{CallRecord, Stats, TokenCount, Violations};

@@ -79,7 +79,26 @@ pub async fn route(state: &Arc<State>, req: Req) -> Result<Resp, Flow> {
     }
 }
 
+/// An admin API call, recorded in the call log (when on) with its answer.
 async fn admin_api(
+    state: &Arc<State>,
+    req: &Req,
+    service: ApiService,
+    version: &str,
+    tenant: &str,
+    op: &str,
+) -> Result<Resp, Flow> {
+    let received = state.calls.now_us();
+    let result = admin_op(state, req, service, version, tenant, op).await;
+    let status = match &result {
+        Ok(resp) | Err(Flow::Respond(resp)) => resp.status().as_u16(),
+        Err(Flow::Drop) => 0,
+    };
+    state.calls.record(tenant, op, req.header("x-cmdletname"), status, received);
+    result
+}
+
+async fn admin_op(
     state: &Arc<State>,
     req: &Req,
     service: ApiService,

@@ -1,7 +1,14 @@
 //! Starting and stopping the emulator: the accept loop (plain TCP or TLS), one hyper
 //! HTTP/1.1 connection task per client with keep-alive, graceful shutdown.
+//!
+//! Bounded whatever clients do (issue #9): a request head must arrive within
+//! `header_timeout_ms` (idle keep-alive connections are closed after it too), a body within
+//! `body_timeout_ms` (else 408), and at most `max_connections` are served at once (see
+//! [`super::conn_slots`]: the oldest idle one makes room, a 503 only when all are busy), so a
+//! flood of idle connections cannot use up the descriptors the emulator needs to answer.
 
 use super::config::EmulatorConfig;
+use super::conn_slots::{Conn, Slots};
 use super::error::EmulatorError;
 use super::faults::Flow;
 use super::http::{parse_query, segments, Req, Resp};
@@ -13,7 +20,7 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +29,9 @@ use tokio::sync::watch;
 use url::Url;
 
 const MAX_BODY: usize = 8 * 1024 * 1024;
+
+/// What a connection over `max_connections` gets before it is closed.
+const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-type: text/plain\r\ncontent-length: 52\r\nretry-after: 1\r\n\r\nemulator: too many connections (--max-connections)\r\n";
 
 /// The emulator (see [`Emulator::start`]).
 #[derive(Debug)]
@@ -146,6 +156,7 @@ async fn accept_loop(
     tls: Option<tokio_rustls::TlsAcceptor>,
 ) {
     let mut connections = tokio::task::JoinSet::new();
+    let slots = Slots::new(state.config.max_connections);
     loop {
         tokio::select! {
             _ = shutdown.changed() => break,
@@ -155,18 +166,24 @@ async fn accept_loop(
                     tokio::time::sleep(Duration::from_millis(10)).await;
                     continue;
                 };
+                let Some(slot) = slots.admit() else {
+                    // Every connection is mid-request: say so and free the descriptor now.
+                    let _ = stream.try_write(BUSY);
+                    continue;
+                };
                 let _ = stream.set_nodelay(true);
                 let state = state.clone();
                 let rx = shutdown.clone();
                 let tls = tls.clone();
                 connections.spawn(async move {
+                    let handshake = Duration::from_millis(state.config.header_timeout_ms.max(1));
                     match tls {
                         Some(acceptor) => {
-                            if let Ok(Ok(s)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await {
-                                serve_connection(s, state, rx).await;
+                            if let Ok(Ok(s)) = tokio::time::timeout(handshake, acceptor.accept(stream)).await {
+                                serve_connection(s, state, rx, &slot.conn).await;
                             }
                         }
-                        None => serve_connection(stream, state, rx).await,
+                        None => serve_connection(stream, state, rx, &slot.conn).await,
                     }
                 });
                 while connections.try_join_next().is_some() {}
@@ -181,19 +198,39 @@ async fn accept_loop(
     connections.abort_all();
 }
 
-async fn serve_connection<IO>(io: IO, state: Arc<State>, mut shutdown: watch::Receiver<bool>)
-where
+async fn serve_connection<IO>(
+    io: IO,
+    state: Arc<State>,
+    mut shutdown: watch::Receiver<bool>,
+    slot: &Arc<Conn>,
+) where
     IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
+    let header_timeout = Duration::from_millis(state.config.header_timeout_ms.max(1));
+    let conn = slot.clone();
     let svc = service_fn(move |req| {
         let state = state.clone();
-        async move { handle(state, req).await }
+        let busy = conn.busy();
+        async move {
+            let answer = handle(state, req).await;
+            drop(busy);
+            answer
+        }
     });
-    let conn = http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(io), svc);
+    let conn = http1::Builder::new()
+        .keep_alive(true)
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        .serve_connection(TokioIo::new(io), svc);
     tokio::pin!(conn);
     tokio::select! {
         _ = conn.as_mut() => {}
         _ = shutdown.changed() => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+        // The cap needs the place: an idle connection closes at once, a busy one after its answer.
+        _ = slot.close.notified() => {
             conn.as_mut().graceful_shutdown();
             let _ = conn.await;
         }
@@ -202,13 +239,23 @@ where
 
 async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Resp, DroppedOnPurpose> {
     let (parts, body) = req.into_parts();
-    let body = match Limited::new(body, MAX_BODY).collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(_) => {
+    let body_timeout = Duration::from_millis(state.config.body_timeout_ms.max(1));
+    let body = match tokio::time::timeout(body_timeout, Limited::new(body, MAX_BODY).collect()).await {
+        Ok(Ok(b)) => b.to_bytes(),
+        Ok(Err(_)) => {
             return Ok(super::http::json(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 &serde_json::json!({"error": {"code": "RequestTooLarge", "message": "The request body is too large or was cut off."}}),
             ))
+        }
+        Err(_) => {
+            let mut resp = super::http::json(
+                StatusCode::REQUEST_TIMEOUT,
+                &serde_json::json!({"error": {"code": "RequestTimeout", "message": "The request body did not arrive in time."}}),
+            );
+            resp.headers_mut()
+                .insert(hyper::header::CONNECTION, hyper::header::HeaderValue::from_static("close"));
+            return Ok(resp);
         }
     };
     let host = parts

@@ -7,7 +7,7 @@ use super::device::DeviceStore;
 use super::grant_refresh::RefreshStore;
 use super::jwt::Signer;
 use super::registry::Registry;
-use super::stats::{Counters, Stats};
+use super::stats::{CallLog, Counters, Stats};
 use super::tenant_state::TenantTable;
 use parking_lot::Mutex;
 use std::collections::HashSet;
@@ -29,6 +29,8 @@ pub struct State {
     pub request_ids: RequestIds,
     /// Tokens issued and assertions received, when `record_credentials` is on.
     pub credentials: CredentialLog,
+    /// Admin API calls with their times, when `record_calls` is on.
+    pub calls: CallLog,
     /// `http` or `https`.
     pub scheme: &'static str,
 }
@@ -48,6 +50,7 @@ impl State {
             jti: JtiStore::default(),
             request_ids: RequestIds::default(),
             credentials: CredentialLog::new(config.record_credentials),
+            calls: CallLog::new(config.record_calls),
             scheme,
             config,
         })
@@ -57,6 +60,7 @@ impl State {
     pub fn stats(&self) -> Stats {
         let mut s = self.counters.snapshot();
         self.tenants.fill_stats(&mut s);
+        s.calls = self.calls.snapshot();
         s
     }
 
@@ -65,6 +69,7 @@ impl State {
         self.counters.reset();
         self.tenants.reset_counters();
         self.request_ids.clear();
+        self.calls.clear();
     }
 }
 

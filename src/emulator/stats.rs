@@ -1,11 +1,14 @@
 //! Counters the emulator keeps so tests can assert on what it served (`GET /_stats`).
 //!
 //! The hot path only touches atomics; token counts (rare, expensive anyway) sit behind a mutex.
+//! The timestamped log of admin API calls ([`CallLog`]) is kept only when asked for
+//! (`record_calls`), so a test can see how long a client waited between two calls.
 
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::Instant;
 
 /// The endpoints counted in `requests`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,6 +145,27 @@ pub struct Stats {
     /// Region redirects answered by the front door.
     pub region_redirects: u64,
     pub violations: Violations,
+    /// Every admin API call in arrival order, when `record_calls` is on (else empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calls: Vec<CallRecord>,
+}
+
+/// One admin API call as the emulator saw it (times in µs since the emulator started).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallRecord {
+    /// The tenant as named in the URL (lowercased).
+    pub tenant: String,
+    /// The operation segment of the URL: `InvokeCommand`, `EXOBanner('AutogenSession')`, …
+    pub op: String,
+    /// `X-CmdletName`, when sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cmdlet: Option<String>,
+    /// The status answered; 0 when the connection was dropped on purpose.
+    pub status: u16,
+    /// When the request had been read.
+    pub received_us: u64,
+    /// When the answer was ready to send (after any injected latency).
+    pub answered_us: u64,
 }
 
 impl Stats {
@@ -162,6 +186,11 @@ impl Stats {
     /// Requests served by the endpoint named `name`.
     pub fn requests_to(&self, name: &str) -> u64 {
         self.requests.get(name).copied().unwrap_or(0)
+    }
+
+    /// The recorded calls of `tenant` (case-insensitive), in arrival order.
+    pub fn calls_of(&self, tenant: &str) -> Vec<&CallRecord> {
+        self.calls.iter().filter(|c| c.tenant.eq_ignore_ascii_case(tenant)).collect()
     }
 
     /// Total protocol violations.
@@ -302,6 +331,77 @@ impl Counters {
                 wrong_audience: v(Violation::WrongAudience),
                 wrong_tenant: v(Violation::WrongTenant),
             },
+            calls: Vec::new(),
         }
+    }
+}
+
+/// The log of admin API calls behind [`Stats::calls`]; a no-op unless enabled.
+#[derive(Debug)]
+pub struct CallLog {
+    enabled: bool,
+    started: Instant,
+    calls: Mutex<Vec<CallRecord>>,
+}
+
+impl CallLog {
+    pub fn new(enabled: bool) -> Self {
+        CallLog { enabled, started: Instant::now(), calls: Mutex::new(Vec::new()) }
+    }
+
+    /// Microseconds since the emulator started.
+    pub fn now_us(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_micros()).unwrap_or(u64::MAX)
+    }
+
+    /// Record a call that arrived at `received_us` and is answered now with `status`.
+    pub fn record(&self, tenant: &str, op: &str, cmdlet: Option<&str>, status: u16, received_us: u64) {
+        if !self.enabled {
+            return;
+        }
+        let answered_us = self.now_us();
+        self.calls.lock().push(CallRecord {
+            tenant: tenant.to_ascii_lowercase(),
+            op: op.to_string(),
+            cmdlet: cmdlet.map(str::to_string),
+            status,
+            received_us,
+            answered_us,
+        });
+    }
+
+    pub fn snapshot(&self) -> Vec<CallRecord> {
+        self.calls.lock().clone()
+    }
+
+    pub fn clear(&self) {
+        self.calls.lock().clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CallLog;
+
+    #[test]
+    fn the_call_log_records_only_when_enabled_and_clears() {
+        let off = CallLog::new(false);
+        off.record("a.example", "InvokeCommand", Some("Get-Label"), 200, 0);
+        assert!(off.snapshot().is_empty());
+
+        let on = CallLog::new(true);
+        let received = on.now_us();
+        on.record("A.Example", "InvokeCommand", Some("Get-Label"), 429, received);
+        on.record("a.example", "EXOBanner('AutogenSession')", None, 0, on.now_us());
+        let calls = on.snapshot();
+        assert_eq!(calls.len(), 2);
+        assert_eq!(
+            (calls[0].tenant.as_str(), calls[0].op.as_str(), calls[0].cmdlet.as_deref(), calls[0].status),
+            ("a.example", "InvokeCommand", Some("Get-Label"), 429)
+        );
+        assert_eq!((calls[1].cmdlet.as_deref(), calls[1].status), (None, 0));
+        assert!(calls[0].received_us <= calls[0].answered_us && calls[0].answered_us <= calls[1].received_us);
+        on.clear();
+        assert!(on.snapshot().is_empty());
     }
 }

@@ -27,6 +27,10 @@ pub struct TenantRuntime {
     pub max_in_flight: AtomicU64,
     /// Tables by cmdlet name.
     pub tables: RwLock<HashMap<&'static str, Arc<Table>>>,
+    /// Access tokens issued for this tenant so far (never reset: `expired_tokens` counts them).
+    pub tokens_issued: AtomicU64,
+    /// The `uti` of tokens the admin API refuses as expired early (`expired_tokens`).
+    pub expired_early: parking_lot::Mutex<std::collections::HashSet<String>>,
 }
 
 impl TenantRuntime {
@@ -40,7 +44,23 @@ impl TenantRuntime {
             in_flight: AtomicU64::new(0),
             max_in_flight: AtomicU64::new(0),
             tables: RwLock::new(HashMap::new()),
+            tokens_issued: AtomicU64::new(0),
+            expired_early: parking_lot::Mutex::new(std::collections::HashSet::new()),
         }
+    }
+
+    /// Count a token issued for this tenant; the first `expire_first` are marked to be
+    /// refused as expired by the admin API.
+    pub fn issued(&self, uti: &str, expire_first: u64) {
+        let n = self.tokens_issued.fetch_add(1, Relaxed) + 1;
+        if n <= expire_first {
+            self.expired_early.lock().insert(uti.to_string());
+        }
+    }
+
+    /// Whether the token with `uti` was marked to be refused as expired.
+    pub fn expired_early(&self, uti: &str) -> bool {
+        self.expired_early.lock().contains(uti)
     }
 
     /// The table of `cmdlet`, generating it with `make` on first use.

@@ -215,6 +215,10 @@ pub fn access_token(
         .sign_access(&claims)
         .map_err(|e| EntraError::new("server_error", 50000, format!("token signing failed: {e}")))?;
     state.credentials.record(&token);
+    let expire_first = state.registry.tenant_config(tenant).map_or(0, |t| t.expired_tokens);
+    if expire_first > 0 {
+        state.tenants.get(&tenant.key).issued(&claims.uti, expire_first);
+    }
     Ok((token, lifetime))
 }
 

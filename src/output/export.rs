@@ -3,14 +3,19 @@
 //! across the items files (nested values become JSON text); nothing holds a whole
 //! result in memory — each items file is streamed into its own part, and the parts
 //! are concatenated.
+//!
+//! Our `tenant` and `tenant_name` come first and keep their names (an item's own
+//! properties of those names are renamed, see [`item_key`]); CSV cells are made inert for
+//! spreadsheets ([`inert`]) and CSV files start with a UTF-8 byte order mark (SPEC §9).
 
+use super::export_cells::{inert, item_key, item_key_owned};
 use super::record::{StepRecord, StepStatus};
 use super::rundir::{CSV, JSON, JSONL};
+use super::safe_fs::{self, Replacement};
 use super::sanitize::safe_component;
 use rayon::prelude::*;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
-use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -34,7 +39,7 @@ fn names(records: &[StepRecord]) -> BTreeMap<&str, &str> {
 }
 
 fn lines(path: &Path) -> std::io::Result<impl Iterator<Item = std::io::Result<Value>>> {
-    let reader = BufReader::new(File::open(path)?);
+    let reader = BufReader::new(safe_fs::open_read(path)?);
     Ok(reader.lines().filter(|l| !matches!(l, Ok(s) if s.trim().is_empty())).map(|l| {
         l.and_then(|s| {
             serde_json::from_str(&s).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
@@ -45,7 +50,7 @@ fn lines(path: &Path) -> std::io::Result<impl Iterator<Item = std::io::Result<Va
 /// Write `csv/<command>.<step>.csv` for every group; returns the files written.
 pub fn export_csv(run_dir: &Path, records: &[StepRecord]) -> std::io::Result<Vec<PathBuf>> {
     let dir = run_dir.join(CSV);
-    std::fs::create_dir_all(&dir)?;
+    safe_fs::create_dir_all(&dir)?;
     let mut written = Vec::new();
     let names = names(records);
     for ((command, step), files) in groups(records) {
@@ -70,17 +75,19 @@ pub fn export_csv(run_dir: &Path, records: &[StepRecord]) -> std::io::Result<Vec
             })
             .collect::<std::io::Result<_>>()?;
         let path = dir.join(&name);
-        let mut out = BufWriter::new(File::create(&path)?);
+        let mut out = Replacement::create(&path)?;
+        // A byte order mark, or Excel on Windows reads UTF-8 as the local code page.
+        out.write_all("\u{feff}".as_bytes())?;
         let header: Vec<String> = ["tenant".to_string(), "tenant_name".to_string()]
             .into_iter()
-            .chain(columns.iter().cloned())
+            .chain(columns.iter().map(|c| item_key(c).into_owned()))
             .collect();
         write_row(&mut out, header.iter().map(String::as_str))?;
         for part in &parts {
-            std::io::copy(&mut File::open(part)?, &mut out)?;
+            std::io::copy(&mut safe_fs::open_read(part)?, &mut out)?;
             std::fs::remove_file(part)?;
         }
-        out.flush()?;
+        out.commit()?;
         written.push(path);
     }
     Ok(written)
@@ -109,7 +116,7 @@ fn columns_of(path: &Path) -> std::io::Result<Vec<String>> {
 }
 
 fn write_part(items: &Path, part: &Path, tenant: (&str, &str), columns: &[String]) -> std::io::Result<()> {
-    let mut out = BufWriter::new(File::create(part)?);
+    let mut out = BufWriter::new(safe_fs::create_new(part)?);
     for item in lines(items)? {
         let item = item?;
         let cells: Vec<String> = columns
@@ -134,7 +141,8 @@ pub fn cell(v: &Value) -> String {
     }
 }
 
-/// One RFC 4180 row (CRLF-free: `\n` line ends, fields quoted when needed).
+/// One RFC 4180 row (CRLF-free: `\n` line ends, fields quoted when needed), every cell
+/// made inert for spreadsheets first (see [`inert`]).
 fn write_row<'a>(out: &mut impl Write, cells: impl Iterator<Item = &'a str>) -> std::io::Result<()> {
     let mut first = true;
     for c in cells {
@@ -142,6 +150,7 @@ fn write_row<'a>(out: &mut impl Write, cells: impl Iterator<Item = &'a str>) -> 
             out.write_all(b",")?;
         }
         first = false;
+        let c = inert(c);
         if c.contains([',', '"', '\n', '\r']) || c.starts_with(' ') || c.ends_with(' ') {
             out.write_all(b"\"")?;
             out.write_all(c.replace('"', "\"\"").as_bytes())?;
@@ -172,7 +181,9 @@ fn tagged_items<'a>(
             obj.insert("tenant".into(), Value::String(tenant.clone()));
             obj.insert("tenant_name".into(), tenant_name.clone());
             match item? {
-                Value::Object(map) => obj.extend(map),
+                Value::Object(map) => {
+                    obj.extend(map.into_iter().map(|(k, v)| (item_key_owned(k), v)));
+                }
                 other => {
                     obj.insert("value".into(), other);
                 }
@@ -185,12 +196,12 @@ fn tagged_items<'a>(
 /// Write `json/<command>.<step>.json`: a JSON array of the items, each with `tenant` first.
 pub fn export_json(run_dir: &Path, records: &[StepRecord]) -> std::io::Result<Vec<PathBuf>> {
     let dir = run_dir.join(JSON);
-    std::fs::create_dir_all(&dir)?;
+    safe_fs::create_dir_all(&dir)?;
     let mut written = Vec::new();
     let names = names(records);
     for ((command, step), files) in groups(records) {
         let path = dir.join(format!("{}.{step}.json", safe_component(&command)));
-        let mut out = BufWriter::new(File::create(&path)?);
+        let mut out = Replacement::create(&path)?;
         out.write_all(b"[")?;
         let mut first = true;
         for obj in tagged_items(run_dir, &files, &names) {
@@ -199,7 +210,7 @@ pub fn export_json(run_dir: &Path, records: &[StepRecord]) -> std::io::Result<Ve
             serde_json::to_writer(&mut out, &obj?)?;
         }
         out.write_all(b"\n]\n")?;
-        out.flush()?;
+        out.commit()?;
         written.push(path);
     }
     Ok(written)
@@ -209,17 +220,17 @@ pub fn export_json(run_dir: &Path, records: &[StepRecord]) -> std::io::Result<Ve
 /// Lines file, one object a line with `tenant` first (for `jq`, log shippers, DuckDB).
 pub fn export_jsonl(run_dir: &Path, records: &[StepRecord]) -> std::io::Result<Vec<PathBuf>> {
     let dir = run_dir.join(JSONL);
-    std::fs::create_dir_all(&dir)?;
+    safe_fs::create_dir_all(&dir)?;
     let mut written = Vec::new();
     let names = names(records);
     for ((command, step), files) in groups(records) {
         let path = dir.join(format!("{}.{step}.jsonl", safe_component(&command)));
-        let mut out = BufWriter::new(File::create(&path)?);
+        let mut out = Replacement::create(&path)?;
         for obj in tagged_items(run_dir, &files, &names) {
             serde_json::to_writer(&mut out, &obj?)?;
             out.write_all(b"\n")?;
         }
-        out.flush()?;
+        out.commit()?;
         written.push(path);
     }
     Ok(written)
@@ -270,7 +281,7 @@ mod tests {
         let text = std::fs::read_to_string(&files[0]).unwrap();
         assert_eq!(
             text,
-            "tenant,tenant_name,Name,Enabled,Settings\na,Alpha,A,true,\na,Alpha,\"say \"\"hi\"\"\",,\nb,,\"x,y\",,\"{\"\"k\"\":[1]}\"\n"
+            "\u{feff}tenant,tenant_name,Name,Enabled,Settings\na,Alpha,A,true,\na,Alpha,\"say \"\"hi\"\"\",,\nb,,\"x,y\",,\"{\"\"k\"\":[1]}\"\n"
         );
         let json_files = export_json(dir.path(), &records).unwrap();
         let v: Value = serde_json::from_str(&std::fs::read_to_string(&json_files[0]).unwrap()).unwrap();

@@ -34,7 +34,7 @@ impl ItemsDir {
     fn ensure_dir(&self, dir: &Path) -> std::io::Result<()> {
         let mut created = self.created.lock().unwrap_or_else(|p| p.into_inner());
         if !created.contains(dir) {
-            std::fs::create_dir_all(dir)?;
+            super::safe_fs::create_dir_all(dir)?;
             created.insert(dir.to_path_buf());
         }
         Ok(())
@@ -48,7 +48,7 @@ impl ItemsDir {
         self.ensure_dir(&dir)?;
         let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let temp = dir.join(format!(".{file_name}.{}{PARTIAL_SUFFIX}", uuid::Uuid::new_v4().simple()));
-        let file = File::create(&temp)?;
+        let file = super::safe_fs::create_new(&temp)?;
         Ok(ItemsWriter { out: Some(BufWriter::with_capacity(32 * 1024, file)), temp, path, relative })
     }
 
@@ -57,7 +57,8 @@ impl ItemsDir {
         let mut removed = 0;
         let root = self.run_dir.join(ITEMS);
         let Ok(commands) = std::fs::read_dir(&root) else { return Ok(0) };
-        for dir in commands.flatten() {
+        // Links are never followed: a planted `items/<list>` link cannot make this delete elsewhere.
+        for dir in commands.flatten().filter(|d| d.file_type().is_ok_and(|t| t.is_dir())) {
             let Ok(files) = std::fs::read_dir(dir.path()) else { continue };
             for f in files.flatten() {
                 if f.file_name().to_string_lossy().ends_with(PARTIAL_SUFFIX) {

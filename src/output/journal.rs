@@ -4,7 +4,7 @@
 
 use super::record::{StepKey, StepRecord};
 use std::collections::HashMap;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
@@ -15,6 +15,10 @@ pub enum JournalError {
     Io { path: String, source: std::io::Error },
     #[error("{path}:{line}: not a valid line: {reason}")]
     Corrupt { path: String, line: usize, reason: String },
+    #[error(
+        "{path}:{line}: items path {items:?} is not a relative path inside items/ (refused: nothing read from a run directory is trusted as a path)"
+    )]
+    UnsafeItems { path: String, line: usize, items: String },
 }
 
 /// An open journal.
@@ -26,7 +30,7 @@ impl Journal {
     /// Open for appending (creating it), first truncating any torn last line.
     pub fn open(path: &Path) -> Result<Journal, JournalError> {
         let io = |source| JournalError::Io { path: path.display().to_string(), source };
-        let mut file = OpenOptions::new().create(true).read(true).append(true).open(path).map_err(io)?;
+        let mut file = super::safe_fs::open_append(path).map_err(io)?;
         let len = file.metadata().map_err(io)?.len();
         if len > 0 {
             let keep = complete_prefix_len(&mut file, len).map_err(io)?;
@@ -71,16 +75,30 @@ fn complete_prefix_len(file: &mut File, len: u64) -> std::io::Result<u64> {
 }
 
 /// Every complete line of a journal, in order. A last line without its newline is
-/// ignored (torn by a kill); a malformed complete line is an error.
+/// ignored (torn by a kill); a malformed complete line is an error, and so is an
+/// `items` path that is not inside `items/` (a tampered journal, SPEC §9).
 pub fn read(path: &Path) -> Result<Vec<StepRecord>, JournalError> {
-    read_lines(path)
+    read_checked(path, |record: &StepRecord, line| match &record.items {
+        Some(items) if !super::safe_fs::is_items_path(items) => {
+            Err(JournalError::UnsafeItems { path: path.display().to_string(), line, items: items.clone() })
+        }
+        _ => Ok(()),
+    })
 }
 
 /// Every complete line of a JSON-lines file written by [`Journal`], as `T`
 /// (results lines, or `checks.jsonl`'s check lines), with the same torn-tail rule.
 pub fn read_lines<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, JournalError> {
+    read_checked(path, |_: &T, _| Ok(()))
+}
+
+/// [`read_lines`], each record passed to `check` with its line number. A link is not read.
+fn read_checked<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    check: impl Fn(&T, usize) -> Result<(), JournalError>,
+) -> Result<Vec<T>, JournalError> {
     let io = |source| JournalError::Io { path: path.display().to_string(), source };
-    let file = match File::open(path) {
+    let file = match super::safe_fs::open_read(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(source) => return Err(io(source)),
@@ -105,6 +123,7 @@ pub fn read_lines<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>,
             line: number,
             reason: e.to_string(),
         })?;
+        check(&record, number)?;
         out.push(record);
     }
     Ok(out)
@@ -160,7 +179,7 @@ mod tests {
         j.append(&rec("b", 0, StepStatus::Failed)).unwrap();
         drop(j);
         // Simulate a kill in the middle of the third line.
-        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        let mut f = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(br#"{"tenant":"c","comm"#).unwrap();
         drop(f);
         assert_eq!(read(&path).unwrap().len(), 2);

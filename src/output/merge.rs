@@ -4,6 +4,7 @@
 use super::journal::{self, Journal, JournalError};
 use super::record::StepRecord;
 use super::rundir::{self, CSV, JSON, RESULTS};
+use super::safe_fs::{self, RunDirError};
 use super::summary::Summary;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -29,6 +30,8 @@ pub enum MergeError {
     MismatchedShards(String),
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    RunDir(#[from] RunDirError),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> MergeError + '_ {
@@ -70,16 +73,20 @@ fn missing_shards(runs: &[(&PathBuf, &Summary)]) -> Result<(u32, Vec<String>), M
 }
 
 /// Merge `runs` into `out`; returns the merged summary. An incomplete set of shards
-/// is refused unless `partial`.
+/// is refused unless `partial`. Nothing in a shard is trusted as a path (SPEC §9): a link
+/// in a shard or in `out`, or an items path outside `items/`, is refused before anything
+/// is written.
 pub fn merge(runs: &[PathBuf], out: &Path, partial: bool) -> Result<Summary, MergeError> {
-    if out.join(RESULTS).exists() {
+    if std::fs::symlink_metadata(out.join(RESULTS)).is_ok() {
         return Err(MergeError::OutNotEmpty(out.to_path_buf()));
     }
+    safe_fs::refuse_links(out)?;
     let mut parts = Vec::new();
     for run in runs {
         if !run.join(rundir::SUMMARY).exists() && !run.join(RESULTS).exists() {
             return Err(MergeError::NotARun(run.clone()));
         }
+        safe_fs::refuse_links(run)?;
         let summary = Summary::read(run).map_err(|e| MergeError::Summary(run.clone(), e))?;
         let records = journal::effective(journal::read(&run.join(RESULTS))?);
         parts.push((run, summary, records));
@@ -88,7 +95,7 @@ pub fn merge(runs: &[PathBuf], out: &Path, partial: bool) -> Result<Summary, Mer
     if !missing.is_empty() && !partial {
         return Err(MergeError::IncompleteShards { count, missing });
     }
-    std::fs::create_dir_all(out.join(rundir::ITEMS)).map_err(io(out))?;
+    safe_fs::create_dir_all(&out.join(rundir::ITEMS)).map_err(io(out))?;
 
     let mut merged: Option<Summary> = None;
     let mut planned: BTreeMap<String, u64> = BTreeMap::new();
@@ -173,14 +180,17 @@ pub fn merge(runs: &[PathBuf], out: &Path, partial: bool) -> Result<Summary, Mer
     Ok(summary)
 }
 
-/// Hard-link when possible (same file system), else copy.
+/// Hard-link when possible (same file system), else copy (0600). Both paths were checked
+/// to be inside `items/` and free of links.
 fn copy_items(from: &Path, to: &Path) -> Result<(), MergeError> {
     if let Some(parent) = to.parent() {
-        std::fs::create_dir_all(parent).map_err(io(parent))?;
+        safe_fs::create_dir_all(parent).map_err(io(parent))?;
     }
     let _ = std::fs::remove_file(to);
     if std::fs::hard_link(from, to).is_ok() {
         return Ok(());
     }
-    std::fs::copy(from, to).map(|_| ()).map_err(io(from))
+    let mut source = safe_fs::open_read(from).map_err(io(from))?;
+    let mut target = safe_fs::create_new(to).map_err(io(to))?;
+    std::io::copy(&mut source, &mut target).map(|_| ()).map_err(io(to))
 }

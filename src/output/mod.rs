@@ -4,6 +4,7 @@
 
 pub mod checks;
 pub mod export;
+pub mod export_cells;
 pub mod items;
 pub mod journal;
 pub mod judging;
@@ -12,6 +13,7 @@ pub mod profile_copy;
 pub mod record;
 pub mod resume;
 pub mod rundir;
+pub mod safe_fs;
 pub mod sanitize;
 pub mod summary;
 

@@ -52,7 +52,7 @@ pub fn save(run_dir: &Path, sources: &[PathBuf]) -> std::io::Result<()> {
     if staging.exists() {
         std::fs::remove_dir_all(&staging)?;
     }
-    std::fs::create_dir(&staging)?;
+    super::safe_fs::create_dir(&staging)?;
     let mut names = HashSet::new();
     let mut files = Vec::with_capacity(sources.len());
     for (i, source) in sources.iter().enumerate() {
@@ -60,15 +60,15 @@ pub fn save(run_dir: &Path, sources: &[PathBuf]) -> std::io::Result<()> {
         let stored = if names.insert(name.clone()) { name } else { format!("{}/{name}", i + 1) };
         let target = staging.join(&stored);
         if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)?;
+            super::safe_fs::create_dir_all(parent)?;
         }
-        std::fs::copy(source, &target)?;
+        std::io::copy(&mut std::fs::File::open(source)?, &mut super::safe_fs::create_new(&target)?)?;
         let folder = source.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let base = std::fs::canonicalize(folder).unwrap_or_else(|_| folder.to_path_buf());
         files.push(Entry { stored, original: source.clone(), base });
     }
     let manifest = serde_json::to_vec_pretty(&Manifest { files }).map_err(std::io::Error::other)?;
-    std::fs::write(staging.join(MANIFEST), manifest)?;
+    std::io::Write::write_all(&mut super::safe_fs::create_new(&staging.join(MANIFEST))?, &manifest)?;
     if dir.exists() {
         std::fs::remove_dir_all(&dir)?;
     }

@@ -16,6 +16,21 @@ pub enum ResumeError {
     NotARun { dir: String, reason: String },
     #[error(transparent)]
     Journal(#[from] JournalError),
+    #[error(transparent)]
+    RunDir(#[from] super::safe_fs::RunDirError),
+}
+
+impl ResumeError {
+    /// Whether the run directory was refused (not a run, a link, a path outside it): the
+    /// user's to fix, nothing was written.
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            ResumeError::NotARun { .. }
+                | ResumeError::RunDir(super::safe_fs::RunDirError::Link(_))
+                | ResumeError::Journal(JournalError::UnsafeItems { .. })
+        )
+    }
 }
 
 /// What a resumed run starts from.
@@ -27,10 +42,12 @@ pub struct Resume {
     pub done: HashSet<StepKey>,
 }
 
-/// Read `dir`'s summary and journal.
+/// Read `dir`'s summary and journal. A run directory holding a link anywhere, or a journal
+/// naming items outside `items/`, is refused before anything is written (SPEC §9).
 pub fn open(dir: &Path) -> Result<Resume, ResumeError> {
     let summary = Summary::read(dir)
         .map_err(|e| ResumeError::NotARun { dir: dir.display().to_string(), reason: e.to_string() })?;
+    super::safe_fs::refuse_links(dir)?;
     let done = journal::effective(journal::read(&dir.join(RESULTS))?)
         .into_iter()
         .filter(|r| r.status == StepStatus::Ok)

@@ -20,15 +20,16 @@ pub fn new_run_id() -> String {
     format!("{stamp}-{:06x}", rand::random::<u32>() & 0xff_ffff)
 }
 
-/// Create `out/<run-id>/` (and `items/`), never reusing an existing directory.
+/// Create `out/<run-id>/` (and `items/`), never reusing an existing directory. Both are
+/// 0700: a run directory holds tenant data.
 pub fn create(out: &Path) -> std::io::Result<(String, PathBuf)> {
     std::fs::create_dir_all(out)?;
     for _ in 0..16 {
         let id = new_run_id();
         let dir = out.join(&id);
-        match std::fs::create_dir(&dir) {
+        match super::safe_fs::create_dir(&dir) {
             Ok(()) => {
-                std::fs::create_dir_all(dir.join(ITEMS))?;
+                super::safe_fs::create_dir(&dir.join(ITEMS))?;
                 return Ok((id, dir));
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
@@ -45,7 +46,5 @@ pub fn now_rfc3339() -> String {
 
 /// Save the summary table next to `summary.json` (temporary file + rename).
 pub fn write_summary_text(run_dir: &Path, table: &str) -> std::io::Result<()> {
-    let temp = run_dir.join(".summary.txt.tmp");
-    std::fs::write(&temp, table)?;
-    std::fs::rename(temp, run_dir.join(SUMMARY_TEXT))
+    super::safe_fs::write_atomic(&run_dir.join(SUMMARY_TEXT), table.as_bytes())
 }

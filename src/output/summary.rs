@@ -212,17 +212,18 @@ impl Summary {
 
     /// Write atomically (temporary file + rename).
     pub fn write(&self, run_dir: &Path) -> std::io::Result<()> {
-        let path = run_dir.join(super::rundir::SUMMARY);
-        let temp = run_dir.join(".summary.json.tmp");
         let mut text = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
         text.push(b'\n');
-        std::fs::write(&temp, text)?;
-        std::fs::rename(temp, path)
+        super::safe_fs::write_atomic(&run_dir.join(super::rundir::SUMMARY), &text)
     }
 
     /// Read a run directory's summary.
     pub fn read(run_dir: &Path) -> std::io::Result<Summary> {
-        let text = std::fs::read(run_dir.join(super::rundir::SUMMARY))?;
+        let mut text = Vec::new();
+        std::io::Read::read_to_end(
+            &mut super::safe_fs::open_read(&run_dir.join(super::rundir::SUMMARY))?,
+            &mut text,
+        )?;
         serde_json::from_slice(&text).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
     }
 }

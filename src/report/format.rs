@@ -38,10 +38,14 @@ impl ReportFormat {
 /// Write `view` as `format` to `path`.
 pub fn write_report(view: &RunView, format: ReportFormat, path: &Path) -> Result<(), ReportError> {
     let temp = temp_path(path);
+    // Never through a link: a name planted in the run directory is removed, not written to.
+    let _ = std::fs::remove_file(&temp);
     let result = match format {
         ReportFormat::Xlsx => super::xlsx::write(view, &temp),
         text => write_text(view, text, &temp),
     };
+    let result =
+        result.and_then(|()| crate::output::safe_fs::owner_only(&temp).map_err(ReportError::io(&temp)));
     if let Err(e) = result {
         let _ = std::fs::remove_file(&temp);
         return Err(e);
@@ -50,7 +54,7 @@ pub fn write_report(view: &RunView, format: ReportFormat, path: &Path) -> Result
 }
 
 fn write_text(view: &RunView, format: ReportFormat, temp: &Path) -> Result<(), ReportError> {
-    let file = std::fs::File::create(temp).map_err(ReportError::io(temp))?;
+    let file = crate::output::safe_fs::create_new(temp).map_err(ReportError::io(temp))?;
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, file);
     match format {
         ReportFormat::Html => super::html::write(view, &mut out),
