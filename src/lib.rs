@@ -7,6 +7,7 @@
 //! - [`auth`]: identities, token acquisition and caching;
 //! - [`adminapi`]: the Exchange admin REST API client;
 //! - [`expect`]: expectations (checks) on the objects steps return, and their judge;
+//! - [`discovery`]: tenant sources — GDAP relationships, partner contracts, files (SPEC §6);
 //! - [`planner`]: selection, sharding and the tenant x step plan;
 //! - [`runner`]: the parallel engine, which emits [`runner`] events;
 //! - [`output`]: consumers of those events that write the run directory;
@@ -20,6 +21,7 @@
 pub mod adminapi;
 pub mod auth;
 pub mod cli;
+pub mod discovery;
 pub mod emulator;
 pub mod environment;
 pub mod error;

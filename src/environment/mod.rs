@@ -46,6 +46,10 @@ pub struct Environment {
     pub resource_exchange: String,
     /// Token audience (resource) for Security & Compliance.
     pub resource_compliance: String,
+    /// Microsoft Graph (tenant sources, SPEC §6); `None` when the environment declares none.
+    pub graph: Option<Url>,
+    /// Token audience (resource) for Microsoft Graph.
+    pub resource_graph: String,
     /// Extra trusted CA certificates (PEM).
     pub ca_file: Option<PathBuf>,
     /// True for the built-in `emulator` environment, whose URLs are only known once
@@ -71,6 +75,7 @@ impl Environment {
         let authority = url("authority", &doc.authority)?;
         let exchange = doc.exchange.as_deref().map(|v| url("exchange", v)).transpose()?;
         let compliance = doc.compliance.as_deref().map(|v| url("compliance", v)).transpose()?;
+        let graph = doc.graph.as_deref().map(|v| url("graph", v)).transpose()?;
         if let Some(t) = &doc.compliance_region {
             if !t.contains("{region}") {
                 return Err(EnvironmentError::RegionTemplate);
@@ -86,6 +91,8 @@ impl Environment {
             compliance_region: doc.compliance_region.clone(),
             resource_exchange: doc.resource_exchange.clone().unwrap_or(commercial.resource_exchange),
             resource_compliance: doc.resource_compliance.clone().unwrap_or(commercial.resource_compliance),
+            graph,
+            resource_graph: doc.resource_graph.clone().unwrap_or(commercial.resource_graph),
             ca_file: doc.ca_file.as_ref().map(|f| base.join(f)),
             is_emulator: false,
         })
@@ -120,7 +127,8 @@ impl Environment {
 
     /// Fill in the emulator's URLs once it listens on `base` (e.g. `http://127.0.0.1:40123`).
     /// The authority is the origin itself (Entra tenant first, `/{tenant}/oauth2/v2.0/token`,
-    /// as Microsoft serves it); the front doors are `/compliance`, `/region/{region}`, `/exchange`.
+    /// as Microsoft serves it); the front doors are `/compliance`, `/region/{region}`, `/exchange`,
+    /// and Microsoft Graph is `/graph`.
     pub fn bind_emulator(&mut self, base: &Url) {
         let root = base.as_str().trim_end_matches('/').to_string();
         let join = |p: &str| normalize_base_url(&format!("{root}{p}")).ok();
@@ -129,6 +137,7 @@ impl Environment {
         }
         self.compliance = join("/compliance");
         self.exchange = join("/exchange");
+        self.graph = join("/graph");
         self.compliance_region = Some(format!("{root}/region/{{region}}"));
     }
 }

@@ -57,8 +57,13 @@ pub struct Profile {
     /// errors about an identity as a whole (an unset secret, an unreadable certificate).
     pub identity_origins: BTreeMap<String, super::diagnostic::Location>,
     pub defaults: Defaults,
-    /// In declaration order (files in name order, then order within the file).
+    /// In declaration order (files in name order, then order within the file); once
+    /// tenant sources are read ([`crate::discovery`]), every resolved tenant in id order.
     pub tenants: Vec<Tenant>,
+    /// `tenant_sources:` in profile order (SPEC §6).
+    pub tenant_sources: Vec<super::TenantSource>,
+    /// The fields each `tenants:` entry wrote itself, by id.
+    pub written: BTreeMap<String, super::WrittenFields>,
     /// In declaration order.
     pub commands: Vec<CommandList>,
     /// `exemptions:` from every file, in load order.
