@@ -246,4 +246,33 @@ mod tests {
         assert_ne!(build("q", None, now).relationships[0]["customer"], a.relationships[0]["customer"]);
         assert_eq!(a.contracts.len(), 6);
     }
+
+    #[test]
+    fn scenario_files_list_partners_customers_and_relationships() {
+        let text = r#"
+            graph_page_size = 50
+            [[partners]]
+            tenant = "partner.onmicrosoft.com"
+            generated_customers = 2
+            [[partners.customers]]
+            tenant_id = "00000000-0000-4000-8000-0000000000c1"
+            display_name = "Contoso"
+            contract = false
+            [[partners.customers.relationships]]
+            display_name = "MLT_1"
+            status = "expired"
+            roles = ["29232cdf-9323-42fd-ade2-1d097af3e4de"]
+            ends_in_days = -3
+            auto_extend = false
+        "#;
+        let config: super::super::EmulatorConfig = toml::from_str(text).unwrap_or_default();
+        assert_eq!(config.graph_page_size, 50);
+        let p = &config.partners[0];
+        let data = build("k", Some(p), time::OffsetDateTime::now_utc());
+        assert_eq!(data.relationships.len(), 3);
+        assert_eq!(data.relationships[0]["status"], "expired");
+        assert_eq!(data.relationships[0]["displayName"], "MLT_1");
+        assert_eq!(data.relationships[0]["autoExtendDuration"], "PT0S");
+        assert_eq!(data.contracts.len(), 2, "Contoso has no contract; the generated ones do");
+    }
 }
