@@ -14,6 +14,7 @@
 //! - [`progress`]: consumers that report to the terminal;
 //! - [`report`]: reports of a finished run (HTML, JUnit, Markdown, XLSX) and `diff` between runs;
 //! - [`server_text`]: the sanitizer every text a server wrote passes before it is shown or stored;
+//! - [`redact`]: the registry of secrets and tokens scrubbed from every text kept or shown;
 //! - [`emulator`]: the built-in Microsoft 365 admin API emulator;
 //! - [`cli`]: the command line, the only layer that prints.
 
@@ -29,6 +30,7 @@ pub mod output;
 pub mod planner;
 pub mod profile;
 pub mod progress;
+pub mod redact;
 pub mod report;
 pub mod runner;
 pub mod server_text;

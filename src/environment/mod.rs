@@ -4,12 +4,13 @@
 //! may declare its own or override a built-in by name. URLs keep any path prefix
 //! and API paths are appended to it.
 
+pub mod body;
 mod builtin;
 mod http;
 mod url_form;
 
 pub use builtin::builtins;
-pub use http::{http_client, HttpClientError};
+pub use http::{certificate_problem, http_client, HttpClientError, CA_FILE_HINT};
 pub use url_form::normalize_base_url;
 
 use crate::profile::document::EnvironmentDoc;
@@ -19,6 +20,15 @@ use url::Url;
 
 /// The name of the environment served by the in-process emulator.
 pub const EMULATOR: &str = "emulator";
+
+/// A DNS label (RFC 1123): 1 to 63 ASCII letters, digits and hyphens, neither first nor
+/// last a hyphen. The only shape a compliance region may have.
+pub fn is_dns_label(s: &str) -> bool {
+    (1..=63).contains(&s.len())
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
 
 /// A resolved environment.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,9 +114,14 @@ impl Environment {
         }
     }
 
-    /// The regional compliance base URL for `region`, when a template is set.
+    /// The regional compliance base URL for `region`, when a template is set and `region`
+    /// is a DNS label (anything else could move the token to a host the template does not
+    /// produce: `evil.example/x`, `a@b`).
     pub fn regional_compliance(&self, region: &str) -> Option<Url> {
         let template = self.compliance_region.as_ref()?;
+        if !is_dns_label(region) {
+            return None;
+        }
         normalize_base_url(&template.replace("{region}", region)).ok()
     }
 
@@ -124,5 +139,27 @@ impl Environment {
         self.exchange = join("/exchange");
         self.graph = join("/graph");
         self.compliance_region = Some(format!("{root}/region/{{region}}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regions_are_dns_labels() {
+        for ok in ["eur02b", "nam04b", "a", "x-1", &"a".repeat(63)] {
+            assert!(is_dns_label(ok), "{ok}");
+        }
+        for bad in ["", "-a", "a-", "a.b", "a/b", "a@b", "é", "a b", &"a".repeat(64)] {
+            assert!(!is_dns_label(bad), "{bad}");
+        }
+        let env = builtins()["commercial"].clone();
+        assert_eq!(
+            env.regional_compliance("eur02b").map(String::from).as_deref(),
+            Some("https://eur02b.ps.compliance.protection.outlook.com/")
+        );
+        assert_eq!(env.regional_compliance("evil.example/x"), None);
+        assert_eq!(env.regional_compliance("x@evil.example"), None);
     }
 }

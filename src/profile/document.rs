@@ -194,6 +194,10 @@ pub struct DefaultsDoc {
     #[serde(default)]
     #[schemars(pattern(DURATION))]
     pub timeout: Option<String>,
+    /// Deadline of one step, all its pages and retries included, e.g. `2h` (the default), `30m`.
+    #[serde(default)]
+    #[schemars(pattern(DURATION))]
+    pub step_timeout: Option<String>,
     /// Retries per request on 429/5xx/network errors.
     #[serde(default)]
     #[schemars(range(max = 100))]

@@ -102,9 +102,15 @@ pub struct Defaults {
     pub service: Service,
     pub concurrency: usize,
     pub timeout: Duration,
+    /// How long one step (every page, every retry) may run (SPEC §9).
+    pub step_timeout: Duration,
     pub retries: u32,
     pub read_only: bool,
 }
+
+/// `defaults.step_timeout` when the profile sets none: long enough for the largest
+/// `-ResultSize Unlimited` export, short enough that a server paging forever ends.
+pub const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(2 * 3600);
 
 impl Default for Defaults {
     fn default() -> Self {
@@ -114,6 +120,7 @@ impl Default for Defaults {
             service: Service::Compliance,
             concurrency: 32,
             timeout: Duration::from_secs(120),
+            step_timeout: DEFAULT_STEP_TIMEOUT,
             retries: 5,
             read_only: true,
         }

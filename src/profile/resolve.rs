@@ -89,6 +89,7 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
             ("service", d.service.as_ref().map(|s| s.pos)),
             ("concurrency", d.concurrency.as_ref().map(|s| s.pos)),
             ("timeout", d.timeout.as_ref().map(|s| s.pos)),
+            ("step_timeout", d.step_timeout.as_ref().map(|s| s.pos)),
             ("retries", d.retries.as_ref().map(|s| s.pos)),
             ("read_only", d.read_only.as_ref().map(|s| s.pos)),
         ];
@@ -119,6 +120,9 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
         }
         if let (Some(v), false) = (&d.timeout, seen.get("timeout").is_some_and(|o| o.0 != i)) {
             defaults.timeout = v.value;
+        }
+        if let (Some(v), false) = (&d.step_timeout, seen.get("step_timeout").is_some_and(|o| o.0 != i)) {
+            defaults.step_timeout = v.value;
         }
         if let (Some(v), false) = (&d.retries, seen.get("retries").is_some_and(|o| o.0 != i)) {
             defaults.retries = v.value;

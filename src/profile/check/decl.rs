@@ -43,6 +43,7 @@ pub struct DefaultsDecl {
     pub service: Option<Sp<Service>>,
     pub concurrency: Option<Sp<usize>>,
     pub timeout: Option<Sp<Duration>>,
+    pub step_timeout: Option<Sp<Duration>>,
     pub retries: Option<Sp<u32>>,
     pub read_only: Option<Sp<bool>>,
 }

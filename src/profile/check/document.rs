@@ -33,7 +33,7 @@ pub const ENVIRONMENT_KEYS: &[&str] = &[
     "ca_file",
 ];
 pub const DEFAULTS_KEYS: &[&str] =
-    &["environment", "identity", "service", "concurrency", "timeout", "retries", "read_only"];
+    &["environment", "identity", "service", "concurrency", "timeout", "step_timeout", "retries", "read_only"];
 
 /// Check one parsed file. `base` is the file's folder, for relative paths.
 pub fn check(ck: &mut Checker<'_>, root: &Node, base: &Path) -> FileDecl {
@@ -230,6 +230,9 @@ fn defaults(ck: &mut Checker<'_>, node: &Node) -> DefaultsDecl {
     d.read_only = ck.opt_bool(&t, path, "read_only");
     if let Some(n) = t.get("timeout") {
         d.timeout = duration(ck, n, "defaults.timeout");
+    }
+    if let Some(n) = t.get("step_timeout") {
+        d.step_timeout = duration(ck, n, "defaults.step_timeout");
     }
     d
 }
