@@ -32,7 +32,7 @@ pub enum SnapshotError {
     Invalid { path: String, reason: String },
 }
 
-/// Write `tenants.json` into `run_dir` (temporary file, then rename).
+/// Write `tenants.json` into `run_dir` (temporary file `.tenants.json.tmp`, then rename).
 pub fn write(run_dir: &Path, resolution: &Resolution, sources: Vec<String>) -> std::io::Result<()> {
     let snapshot = Snapshot {
         version: 1,
@@ -41,9 +41,8 @@ pub fn write(run_dir: &Path, resolution: &Resolution, sources: Vec<String>) -> s
         resolution: resolution.clone(),
     };
     let text = serde_json::to_vec_pretty(&snapshot).map_err(std::io::Error::other)?;
-    let temp = run_dir.join(".tenants.json.tmp");
-    std::fs::write(&temp, text)?;
-    std::fs::rename(temp, run_dir.join(FILE))
+    // Owner-only, never through a link (SPEC §9): the run directory's one way to write a file.
+    crate::output::safe_fs::write_atomic(&run_dir.join(FILE), &text)
 }
 
 /// Read `run_dir/tenants.json`; `Ok(None)` when the run has none (made before discovery existed).
