@@ -305,9 +305,9 @@ mod tests {
             ));
             prev = c;
         }
-        let start = std::time::Instant::now();
+        // Refused by the budget (before expanding), not by running out of time or memory;
+        // no wall-time assertion: a loaded machine must not fail it.
         let e = parse(&text).unwrap_err();
-        assert!(start.elapsed() < std::time::Duration::from_secs(1));
         assert!(e.message.starts_with("anchors and aliases expand beyond the limit"), "{e:?}");
         assert!(e.pos.is_some());
     }
