@@ -35,6 +35,7 @@ mod invoke;
 mod jwt;
 mod module_file;
 mod msi;
+mod rate_limit;
 mod region;
 mod registry;
 mod router;

@@ -3,7 +3,7 @@
 
 use super::walk::Sp;
 use crate::environment::Environment;
-use crate::profile::model::{IdentityKind, Service};
+use crate::profile::model::{Concurrency, IdentityKind, Service};
 use std::time::Duration;
 
 /// Everything one file declares. Invalid parts were reported and left out.
@@ -39,7 +39,7 @@ pub struct DefaultsDecl {
     pub environment: Option<Sp<String>>,
     pub identity: Option<Sp<String>>,
     pub service: Option<Sp<Service>>,
-    pub concurrency: Option<Sp<usize>>,
+    pub concurrency: Option<Sp<Concurrency>>,
     pub timeout: Option<Sp<Duration>>,
     pub retries: Option<Sp<u32>>,
     pub read_only: Option<Sp<bool>>,
