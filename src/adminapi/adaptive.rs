@@ -2,10 +2,10 @@
 //!
 //! One [`AdaptiveLimit`] caps the whole run and one caps each tenant. Every admin API
 //! attempt takes a [`Permit`] from both before it is sent and reports how it went:
-//! a success widens the window (by one per success while no throttle was seen yet:
+//! a success widens the window (by half a slot per success while no throttle was seen yet:
 //! slow start; then by one per [`PROBE`] windows' worth of successes, so a window that
 //! sits just under the service's limit draws a 429 rarely), a 429/503 narrows it by
-//! [`BACKOFF`], at most once per window (the answers to requests sent before the cut do not cut
+//! [`BACKOFF`] (halved on leaving slow start), at most once per window (the answers to requests sent before the cut do not cut
 //! again). The throttled request itself waits out `Retry-After` through the retry
 //! policy, holding no permit while it sleeps.
 
@@ -203,24 +203,20 @@ mod tests {
     }
 
     #[test]
-    fn slow_start_grows_by_one_per_success_until_the_first_throttle() {
+    fn slow_start_grows_by_half_per_success_then_slowly_after_the_first_throttle() {
         let l = AdaptiveLimit::new(1, 1, 100);
-        for _ in 0..7 {
-            l.try_acquire().expect("room").success();
-        }
-        assert_eq!(l.limit(), 8);
+        let succeed = |n: usize| (0..n).for_each(|_| l.try_acquire().expect("room").success());
+        succeed(14);
+        assert_eq!(l.limit(), 8); // 1 + 14 * 0.5
         l.try_acquire().expect("room").throttled();
-        // 8 * 0.85 = 6.8
-        assert_eq!(l.limit(), 6);
-        // Then slowly: 0.2 more takes 0.2 * 6.8 * PROBE = 10.9 successes.
-        for _ in 0..10 {
-            l.try_acquire().expect("room").success();
-        }
-        assert_eq!(l.limit(), 6);
-        for _ in 0..2 {
-            l.try_acquire().expect("room").success();
-        }
-        assert_eq!(l.limit(), 7);
+        assert_eq!(l.limit(), 4); // halved leaving slow start
+                                  // Then one per PROBE windows: 4 -> 5 takes about (25 - 16) * PROBE / 2 = 36 successes.
+        succeed(30);
+        assert_eq!(l.limit(), 4);
+        succeed(10);
+        assert_eq!(l.limit(), 5);
+        l.try_acquire().expect("room").throttled();
+        assert_eq!(l.limit(), 4); // about 5.1 * 0.85
     }
 
     #[test]
@@ -230,10 +226,10 @@ mod tests {
         for p in permits {
             p.throttled();
         }
-        assert_eq!(l.limit(), 8); // 10 * 0.85 = 8.5
+        assert_eq!(l.limit(), 5); // 10 * 0.5, once
                                   // A request sent after the cut cuts again.
         l.try_acquire().expect("room").throttled();
-        assert_eq!(l.limit(), 7); // 8.5 * 0.85 = 7.2
+        assert_eq!(l.limit(), 4); // 5 * 0.85 = 4.25
     }
 
     #[test]
@@ -261,10 +257,12 @@ mod tests {
         // Tenant a's window is 1: a second request of a would wait.
         assert!(a.tenant.try_acquire().is_none());
         pa.answered(false);
-        assert_eq!(a.tenant.limit(), 2);
         pb.answered(true);
         assert_eq!(overall.in_flight(), 0);
-        assert_eq!(overall.limit(), 9); // (10 + 1) * 0.85 = 9.35
+        assert_eq!(overall.limit(), 5); // (10 + 0.5) * 0.5 = 5.25
+                                        // a's success grew only a's window (1.5: a second request needs one more).
+        a.enter().await.answered(false);
+        assert_eq!(a.tenant.limit(), 2);
         assert_eq!(b.tenant.limit(), 1);
     }
 

@@ -5,7 +5,10 @@ use super::adaptive::Gate;
 use super::error::{ApiError, ErrorKind, FailedAnswer};
 use super::retry::{parse_retry_after, Decision, Failure, RetryPolicy};
 use super::token::TokenSource;
-use bytes::Bytes;
+use crate::environment::body::{
+    read_bounded, read_prefix, Body, BodyError, MAX_ANSWER_BYTES, MAX_ERROR_BODY_BYTES,
+};
+use crate::environment::{certificate_problem, CA_FILE_HINT};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,12 +42,13 @@ pub struct ApiStatsSnapshot {
     pub token_renewals: u64,
 }
 
-/// A successful (status < 400) answer, its body read in full.
+/// A successful (status < 400) answer, its body read in full (at most
+/// [`MAX_ANSWER_BYTES`]).
 #[derive(Debug)]
 pub struct Answer {
     pub status: u16,
     pub location: Option<String>,
-    pub body: Bytes,
+    pub body: Body,
 }
 
 /// Labels for log lines about one request (never secrets).
@@ -93,7 +97,7 @@ impl AdminClient {
         let mut renewed = false;
         loop {
             let token = tokens.token(resource).await?;
-            let permit = match label.gate {
+            let mut permit = match label.gate {
                 Some(gate) => Some(gate.enter().await),
                 None => None,
             };
@@ -107,19 +111,44 @@ impl AdminClient {
                     };
                     let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v));
                     let location = header("location");
-                    let diagnostics = resp.headers().get("x-ms-diagnostics").map(|v| v.as_bytes().to_vec());
-                    match resp.bytes().await {
-                        Ok(body) if status < 400 => {
-                            if let Some(p) = permit {
-                                p.answered(false);
+                    if status < 400 {
+                        match read_bounded(resp, MAX_ANSWER_BYTES).await {
+                            Ok(body) => {
+                                if let Some(p) = permit.take() {
+                                    p.answered(false);
+                                }
+                                return Ok(Answer { status, location, body });
                             }
-                            return Ok(Answer { status, location, body });
+                            Err(BodyError::TooLarge { limit }) => {
+                                // Final: the same request would get the same answer.
+                                return Err(ApiError {
+                                    status: Some(status),
+                                    ..ApiError::new(
+                                        ErrorKind::Http,
+                                        format!("{}: {}", label.what, BodyError::TooLarge { limit }),
+                                    )
+                                });
+                            }
+                            Err(BodyError::Read(e)) => self.transport_failure(&e),
                         }
-                        Ok(body) => {
-                            let answer = FailedAnswer { body: &body, diagnostics: diagnostics.as_deref() };
-                            (Failure::Status { status, retry_after }, ApiError::from_response(status, answer))
+                    } else {
+                        let diagnostics =
+                            resp.headers().get("x-ms-diagnostics").map(|v| v.as_bytes().to_vec());
+                        match read_prefix(resp, MAX_ERROR_BODY_BYTES).await {
+                            Ok(body) => {
+                                let bytes = body.to_bytes();
+                                let answer = FailedAnswer {
+                                    body: &bytes,
+                                    diagnostics: diagnostics.as_deref(),
+                                    truncated: body.truncated,
+                                };
+                                (
+                                    Failure::Status { status, retry_after },
+                                    ApiError::from_response(status, answer),
+                                )
+                            }
+                            Err(e) => self.transport_failure(&e),
                         }
-                        Err(e) => self.transport_failure(&e),
                     }
                 }
                 Err(e) => self.transport_failure(&e),
@@ -129,7 +158,7 @@ impl AdminClient {
                 self.stats.throttled.fetch_add(1, Ordering::Relaxed);
             }
             // Answered: widen or narrow the windows; a network failure or timeout does neither.
-            if let (Some(p), Failure::Status { .. }) = (permit, failure) {
+            if let (Some(p), Failure::Status { .. }) = (permit.take(), failure) {
                 p.answered(throttled);
             }
             match self.policy.decide(failure, retries, renewed, rand::random::<f64>()) {
@@ -186,8 +215,14 @@ impl AdminClient {
         if e.is_timeout() {
             let msg = format!("no answer within {}s (per-request timeout)", self.timeout.as_secs_f64());
             (Failure::Timeout, ApiError::new(ErrorKind::Timeout, msg))
+        } else if let Some(problem) = certificate_problem(e) {
+            // Final: trying again meets the same certificate.
+            let origin = e.url().map(|u| u.origin().ascii_serialization()).unwrap_or_default();
+            let msg = format!("{origin} {problem} (hint: {CA_FILE_HINT})");
+            (Failure::Final, ApiError::new(ErrorKind::Network, msg))
         } else {
-            (Failure::Network, ApiError::new(ErrorKind::Network, describe(e)))
+            let text = crate::redact::scrub(&describe(e), &[]).into_owned();
+            (Failure::Network, ApiError::new(ErrorKind::Network, text))
         }
     }
 }

@@ -38,6 +38,8 @@ pub enum Command {
     Report(super::report::ReportArgs),
     /// What changed between two runs: objects, tenants, checks (exit 3 when something did).
     Diff(super::diff::DiffArgs),
+    /// List the resolved tenants, discovered ones included (GDAP, contracts, files).
+    Tenants(super::tenants::TenantsArgs),
     /// Print the profile JSON Schema.
     Schema(super::schema::SchemaArgs),
     /// Print shell completions.

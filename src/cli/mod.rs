@@ -20,6 +20,8 @@ pub mod run;
 pub mod schema;
 pub mod selection;
 mod signals;
+pub mod tenants;
+mod tenants_render;
 pub mod validate;
 
 pub use args::{Cli, Command};
@@ -66,6 +68,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Report(args) => report::execute(args),
         Command::Diff(args) => diff::execute(args),
         Command::Schema(args) => schema::execute(args),
+        Command::Tenants(args) => tenants::execute(args),
         Command::Completions { shell } => {
             args::print_completions(shell);
             Ok(())

@@ -30,6 +30,8 @@ pub struct State {
     pub request_ids: RequestIds,
     /// Tokens issued and assertions received, when `record_credentials` is on.
     pub credentials: CredentialLog,
+    /// Partners and their GDAP relationships and contracts (Microsoft Graph).
+    pub graph: super::graph::GraphStore,
     /// Admin API calls with their times, when `record_calls` is on.
     pub calls: CallLog,
     /// The overall rate limit, when `rate_limit` is set.
@@ -53,6 +55,7 @@ impl State {
             jti: JtiStore::default(),
             request_ids: RequestIds::default(),
             credentials: CredentialLog::new(config.record_credentials),
+            graph: super::graph::GraphStore::new(config.partners.clone()),
             calls: CallLog::new(config.record_calls),
             scheme,
             bucket: TokenBucket::new(config.rate_limit),

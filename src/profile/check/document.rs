@@ -11,8 +11,16 @@ use crate::profile::model::{Concurrency, Service};
 use crate::profile::syntax::{Node, Value};
 use std::path::Path;
 
-pub const TOP_KEYS: &[&str] =
-    &["version", "environments", "identities", "defaults", "tenants", "commands", "exemptions"];
+pub const TOP_KEYS: &[&str] = &[
+    "version",
+    "environments",
+    "identities",
+    "defaults",
+    "tenants",
+    "tenant_sources",
+    "commands",
+    "exemptions",
+];
 pub const ENVIRONMENT_KEYS: &[&str] = &[
     "authority",
     "exchange",
@@ -20,10 +28,12 @@ pub const ENVIRONMENT_KEYS: &[&str] = &[
     "compliance_region",
     "resource_exchange",
     "resource_compliance",
+    "graph",
+    "resource_graph",
     "ca_file",
 ];
 pub const DEFAULTS_KEYS: &[&str] =
-    &["environment", "identity", "service", "concurrency", "timeout", "retries", "read_only"];
+    &["environment", "identity", "service", "concurrency", "timeout", "step_timeout", "retries", "read_only"];
 
 /// Check one parsed file. `base` is the file's folder, for relative paths.
 pub fn check(ck: &mut Checker<'_>, root: &Node, base: &Path) -> FileDecl {
@@ -35,8 +45,9 @@ pub fn check(ck: &mut Checker<'_>, root: &Node, base: &Path) -> FileDecl {
     let Some(mut top) = ck.table(root, "profile", TOP_KEYS) else {
         return decl;
     };
-    // An empty section (`tenants:` with every entry commented out) is no section.
-    top.drop_nulls(&["environments", "identities", "defaults", "tenants", "commands", "exemptions"]);
+    // An empty section (`tenants:` with every entry commented out) is no section
+    // (every top-level key but `version`).
+    top.drop_nulls(&TOP_KEYS[1..]);
     match top.get("version") {
         None => {
             ck.error(top.pos, "the profile has no `version`").set_hint("add `version: 1` at the top");
@@ -77,6 +88,9 @@ pub fn check(ck: &mut Checker<'_>, root: &Node, base: &Path) -> FileDecl {
     }
     if let Some(n) = top.get("tenants") {
         decl.tenants = tenant::tenants(ck, n);
+    }
+    if let Some(n) = top.get("tenant_sources") {
+        decl.tenant_sources = super::source::sources(ck, n, base);
     }
     if let Some(n) = top.get("commands") {
         decl.commands = commands::commands(ck, n, &mut decl.written.expect_failed);
@@ -135,6 +149,8 @@ fn environments(ck: &mut Checker<'_>, node: &Node, base: &Path) -> Vec<(Sp<Strin
             ("compliance_region", &mut doc.compliance_region),
             ("resource_exchange", &mut doc.resource_exchange),
             ("resource_compliance", &mut doc.resource_compliance),
+            ("graph", &mut doc.graph),
+            ("resource_graph", &mut doc.resource_graph),
             ("ca_file", &mut doc.ca_file),
         ] {
             if let Some(n) = t.get(key) {
@@ -151,6 +167,8 @@ fn environments(ck: &mut Checker<'_>, node: &Node, base: &Path) -> Vec<(Sp<Strin
             ("compliance", doc.compliance.as_ref()),
             ("resource_exchange", doc.resource_exchange.as_ref()),
             ("resource_compliance", doc.resource_compliance.as_ref()),
+            ("graph", doc.graph.as_ref()),
+            ("resource_graph", doc.resource_graph.as_ref()),
         ] {
             let Some(value) = value.filter(|v| !v.is_empty()) else { continue };
             if let Err(reason) = crate::environment::normalize_base_url(value) {
@@ -218,6 +236,9 @@ fn defaults(ck: &mut Checker<'_>, node: &Node) -> DefaultsDecl {
     d.read_only = ck.opt_bool(&t, path, "read_only");
     if let Some(n) = t.get("timeout") {
         d.timeout = duration(ck, n, "defaults.timeout");
+    }
+    if let Some(n) = t.get("step_timeout") {
+        d.step_timeout = duration(ck, n, "defaults.step_timeout");
     }
     d
 }

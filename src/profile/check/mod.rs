@@ -11,6 +11,7 @@ pub mod expect;
 pub mod expect_refs;
 pub mod identity;
 pub mod rules;
+pub mod source;
 pub mod tenant;
 pub mod walk;
 
