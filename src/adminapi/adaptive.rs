@@ -2,11 +2,11 @@
 //!
 //! One [`AdaptiveLimit`] caps the whole run and one caps each tenant. Every admin API
 //! attempt takes a [`Permit`] from both before it is sent and reports how it went:
-//! a success widens the window (by half a slot per success while no throttle was seen yet:
-//! slow start; then by one per [`PROBE`] windows' worth of successes, so a window that
-//! sits just under the service's limit draws a 429 rarely), a 429/503 narrows it by
-//! [`BACKOFF`] (halved on leaving slow start), at most once per window (the answers to requests sent before the cut do not cut
-//! again). The throttled request itself waits out `Retry-After` through the retry
+//! a success widens the window (by half a slot per success while no throttle was seen
+//! yet: slow start; then by one per [`PROBE`] windows' worth of successes, so a window
+//! that sits just under the service's limit draws a 429 rarely), a 429/503 narrows it
+//! by [`BACKOFF`] (halved on leaving slow start), at most once per window (the answers
+//! to requests sent before the cut do not cut again). The throttled request itself waits out `Retry-After` through the retry
 //! policy, holding no permit while it sleeps.
 
 use std::sync::{Arc, Mutex, MutexGuard};
