@@ -141,3 +141,52 @@ fn the_gdap_quickstart_runs_with_one_command_and_shards_after_discovery() {
     }
     assert_eq!(union, all.iter().cloned().collect());
 }
+
+fn check_statuses(run: &Path) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(run.join("checks.jsonl")).unwrap();
+    let mut out: Vec<(String, String)> = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|c| (c["tenant"].as_str().unwrap().to_string(), c["status"].as_str().unwrap().to_string()))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn check_and_plan_see_discovered_tenants_and_their_source_tags() {
+    let lab = lab_with(vec![partner(vec![customer(1, "Alpha", vec![rel("active", &[EXO, CC])])])]);
+    let path = profile(&lab, "", &gdap_source("    tags: [gdap]\n"), "  - id: own.example.com\n");
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        "commands:\n  labels:\n    - Get-Label\n",
+        "commands:\n  labels:\n    - cmdlet: Get-Label\n      expect:\n        - id: T-1\n          count: 987654\n\
+         exemptions:\n  - check: T-1\n    tenants: [tag:gdap]\n    reason: discovered customers are audited elsewhere\n    \
+         expires: 2099-12-31\n",
+    );
+    std::fs::write(&path, text).unwrap();
+    let out = lab.run(&["plan", "profile.yaml", "--format", "json"]);
+    assert!(out.status.success(), "{}", show(&out));
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let planned: Vec<&str> =
+        plan["tenants"].as_array().unwrap().iter().map(|t| t["tenant"].as_str().unwrap()).collect();
+    assert_eq!(planned, [customer_id(1).as_str(), "own.example.com"]);
+
+    let out = lab.run(&["run", "profile.yaml", "-o", "out", "--progress", "none"]);
+    assert_eq!(out.status.code(), Some(3), "{}", show(&out));
+    let run = run_dir(&lab, &out);
+    let judged =
+        vec![(customer_id(1), "exempt".to_string()), ("own.example.com".to_string(), "fail".to_string())];
+    assert_eq!(check_statuses(&run), judged);
+    // `check` judges again from the run's tenants.json: the source's tag still exempts.
+    let out = lab.run(&["check", run.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3), "{}", show(&out));
+    assert_eq!(check_statuses(&run), judged);
+    // Without it the discovered tenant's tags are unknown and the exemption no longer applies.
+    std::fs::remove_file(run.join("tenants.json")).unwrap();
+    let out = lab.run(&["check", run.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3), "{}", show(&out));
+    assert_eq!(
+        check_statuses(&run),
+        [(customer_id(1), "fail".to_string()), ("own.example.com".to_string(), "fail".to_string())]
+    );
+}

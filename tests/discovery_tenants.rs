@@ -8,7 +8,7 @@ mod discovery_support;
 
 use discovery_support::*;
 use serde_json::json;
-use tenantrun::emulator::{PartnerConfig, RelationshipConfig};
+use tenantrun::emulator::{EmulatorConfig, PartnerConfig, RelationshipConfig};
 
 fn mixed_partner() -> PartnerConfig {
     let expiring = RelationshipConfig { ends_in_days: 10, auto_extend: false, ..rel("active", &[EXO, CC]) };
@@ -84,6 +84,22 @@ fn gdap_pages_filters_unites_roles_and_explains_exclusions() {
     let doc = tenants_json(&lab, &[]);
     assert_eq!(doc["tenants"].as_array().unwrap().len(), 605);
     assert_eq!(doc["excluded"], json!([]));
+}
+
+#[test]
+fn throttled_graph_pages_are_retried_after_retry_after() {
+    let lab = Lab::start(EmulatorConfig {
+        partners: vec![PartnerConfig { generated_customers: 650, ..partner(vec![]) }],
+        graph_throttle_every: 2,
+        retry_after_secs: 0,
+        ..EmulatorConfig::default()
+    });
+    profile(&lab, "", &gdap_source(""), "");
+    assert_eq!(tenants_json(&lab, &[])["tenants"].as_array().unwrap().len(), 650);
+    let stats = lab.stats();
+    // Pages 1, 2, 3 with a 429 before each of the last two.
+    assert_eq!((stats.graph_pages_served, stats.graph_throttled), (3, 2));
+    assert_eq!(stats.requests_to("graph_relationships"), 5);
 }
 
 #[test]

@@ -73,6 +73,8 @@ pub struct EmulatorConfig {
     pub graph_page_size: usize,
     /// Graph answers every partner 403 `Authorization_RequestDenied` (a missing permission).
     pub graph_permission_denied: bool,
+    /// Answer every Nth Graph call with 429 and `Retry-After` (0 = never).
+    pub graph_throttle_every: u64,
     /// Close a connection whose request head has not fully arrived this many milliseconds
     /// after the server started waiting for it (an idle keep-alive connection too).
     pub header_timeout_ms: u64,
@@ -126,6 +128,7 @@ impl Default for EmulatorConfig {
             partners: Vec::new(),
             graph_page_size: super::graph::PAGE_CAP,
             graph_permission_denied: false,
+            graph_throttle_every: 0,
             header_timeout_ms: 30_000,
             body_timeout_ms: 30_000,
             max_connections: 512,

@@ -15,7 +15,7 @@ use hyper::{Method, StatusCode};
 use parking_lot::RwLock;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 
 /// Graph's largest page for these APIs.
@@ -36,6 +36,8 @@ pub struct GraphStore {
     partners: RwLock<Vec<PartnerConfig>>,
     built: RwLock<HashMap<String, Arc<PartnerData>>>,
     started: time::OffsetDateTime,
+    /// Graph calls so far (for `graph_throttle_every`).
+    calls: AtomicU64,
 }
 
 impl GraphStore {
@@ -44,6 +46,7 @@ impl GraphStore {
             partners: RwLock::new(partners),
             built: RwLock::new(HashMap::new()),
             started: time::OffsetDateTime::now_utc(),
+            calls: AtomicU64::new(0),
         }
     }
 
@@ -113,6 +116,12 @@ pub async fn route(state: &Arc<State>, req: &Req, rest: &[&str]) -> Resp {
     super::router::protocol_latency(state).await;
     if req.method != Method::GET {
         return super::router::method_not_allowed();
+    }
+    let every = state.config.graph_throttle_every;
+    if every > 0 && (state.graph.calls.fetch_add(1, Relaxed) + 1).is_multiple_of(every) {
+        c.graph_throttled.fetch_add(1, Relaxed);
+        let r = error(req, StatusCode::TOO_MANY_REQUESTS, "TooManyRequests", "Too many requests.");
+        return super::http::with_header(r, "retry-after", &state.config.retry_after_secs.to_string());
     }
     let data = match admit(state, req) {
         Ok(d) => d,

@@ -162,6 +162,9 @@ pub struct Stats {
     /// Graph calls refused with 403 `Authorization_RequestDenied`.
     #[serde(default)]
     pub graph_denied: u64,
+    /// Graph calls answered 429 (`graph_throttle_every`).
+    #[serde(default)]
+    pub graph_throttled: u64,
     pub violations: Violations,
     /// Every admin API call in arrival order, when `record_calls` is on (else empty).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -247,6 +250,7 @@ pub struct Counters {
     pub graph_pages_served: AtomicU64,
     pub graph_unauthorized: AtomicU64,
     pub graph_denied: AtomicU64,
+    pub graph_throttled: AtomicU64,
     violations: [AtomicU64; 7],
 }
 
@@ -305,6 +309,7 @@ impl Counters {
             &self.graph_pages_served,
             &self.graph_unauthorized,
             &self.graph_denied,
+            &self.graph_throttled,
         ] {
             a.store(0, Relaxed);
         }
@@ -352,6 +357,7 @@ impl Counters {
             graph_pages_served: self.graph_pages_served.load(Relaxed),
             graph_unauthorized: self.graph_unauthorized.load(Relaxed),
             graph_denied: self.graph_denied.load(Relaxed),
+            graph_throttled: self.graph_throttled.load(Relaxed),
             violations: Violations {
                 missing_anchor: v(Violation::MissingAnchor),
                 malformed_anchor: v(Violation::MalformedAnchor),

@@ -245,13 +245,14 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
                     builtin_identity.then(|| builtin_identity::NAME.to_string())
                 }
                 None if default_identity.is_none() && !default_identity_written => {
-                    let d = r.at(i, t.id.pos, format!("tenant `{}` has no identity", t.id.value)).hint(
-                        if files.len() == 1 && has_siblings(&files[0].source.path) {
-                            "set `identity:` on the tenant or `defaults.identity`; if this file is part of a \
-                             folder profile, validate the folder"
-                        } else {
-                            "set `identity:` on the tenant or `defaults.identity`"
-                        },
+                    let folder = if files.len() == 1 && has_siblings(&files[0].source.path) {
+                        "; if this file is part of a folder profile, validate the folder"
+                    } else {
+                        ""
+                    };
+                    let d = r.at(i, t.id.pos, format!("tenant `{}` has no identity", t.id.value)).hint_in(
+                        format!("set `identity:` on the tenant or `defaults.identity`{folder}"),
+                        format!("set `identity = \"...\"` on the tenant or `defaults.identity`{folder}"),
                     );
                     r.diags.push(d);
                     None
@@ -275,9 +276,11 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
                                 t.id.value
                             ),
                         )
-                        .hint(
+                        .hint_in(
                             "its secret is public and only signs in to the built-in emulator; declare an \
                              identity under `identities:` for this environment",
+                            "its secret is public and only signs in to the built-in emulator; declare an \
+                             identity under `[identities.NAME]` for this environment",
                         );
                     r.diags.push(d);
                     continue;
@@ -310,6 +313,7 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
 
     let (expect_errors, mut warnings) = super::check::expect_refs::cross_check(&files);
     warnings.extend(super::check::enum_values::warnings(&files));
+    warnings.extend(super::check::cmdlet_names::warnings(&files));
     r.diags.extend(expect_errors);
     if !r.diags.is_empty() {
         return Err(r.diags);

@@ -39,7 +39,8 @@ pub const DEFAULTS_KEYS: &[&str] =
 pub fn check(ck: &mut Checker<'_>, root: &Node, base: &Path) -> FileDecl {
     let mut decl = FileDecl::default();
     if root.value == Value::Null {
-        ck.error(root.pos, "the profile is empty").set_hint("start it with `version: 1`");
+        ck.error(root.pos, "the profile is empty")
+            .set_hint_in("start it with `version: 1`", "start it with `version = 1`");
         return decl;
     }
     let Some(mut top) = ck.table(root, "profile", TOP_KEYS) else {
@@ -50,7 +51,8 @@ pub fn check(ck: &mut Checker<'_>, root: &Node, base: &Path) -> FileDecl {
     top.drop_nulls(&TOP_KEYS[1..]);
     match top.get("version") {
         None => {
-            ck.error(top.pos, "the profile has no `version`").set_hint("add `version: 1` at the top");
+            ck.error(top.pos, "the profile has no `version`")
+                .set_hint_in("add `version: 1` at the top", "add `version = 1` at the top");
         }
         Some(n) if n.value == Value::Int(1) => {}
         Some(n) => {
@@ -61,7 +63,7 @@ pub fn check(ck: &mut Checker<'_>, root: &Node, base: &Path) -> FileDecl {
                 other => format!("({})", other.kind()),
             };
             ck.error(n.pos, format!("unsupported profile version {shown}"))
-                .set_hint("this tenantrun reads `version: 1`");
+                .set_hint_in("this tenantrun reads `version: 1`", "this tenantrun reads `version = 1`");
         }
     }
     for (key, names) in [
@@ -132,8 +134,10 @@ fn environments(ck: &mut Checker<'_>, node: &Node, base: &Path) -> Vec<(Sp<Strin
         let path = format!("environments.{}", name.value);
         if name.value == crate::environment::EMULATOR {
             ck.error(name.pos, "`environments.emulator` cannot be redeclared: it is the built-in emulator")
-                .set_hint(
+                .set_hint_in(
                     "to use an emulator you started yourself, declare it under another name, e.g. `local:`",
+                    "to use an emulator you started yourself, declare it under another name, e.g. \
+                     `[environments.local]`",
                 );
             continue;
         }

@@ -2,6 +2,7 @@
 //! value, collecting a diagnostic for each problem instead of stopping at the
 //! first. Cross-file checks (duplicates, references) are in `resolve`.
 
+pub mod cmdlet_names;
 pub mod commands;
 pub mod decl;
 pub mod document;

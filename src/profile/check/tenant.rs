@@ -12,9 +12,12 @@ pub fn tenants(ck: &mut Checker<'_>, node: &Node) -> Vec<TenantDecl> {
     let Value::Seq(items) = &node.value else {
         ck.wrong_type(node, "tenants", "a list of tenants");
         if let Value::Map(_) = node.value {
-            ck.diags
-                .last_mut()
-                .map(|d| d.set_hint("write each tenant as a list item: `- id: contoso.onmicrosoft.com`"));
+            ck.diags.last_mut().map(|d| {
+                d.set_hint_in(
+                    "write each tenant as a list item: `- id: contoso.onmicrosoft.com`",
+                    "write each tenant as a `[[tenants]]` table with `id = \"contoso.onmicrosoft.com\"`",
+                )
+            });
         }
         return Vec::new();
     };
@@ -24,7 +27,7 @@ pub fn tenants(ck: &mut Checker<'_>, node: &Node) -> Vec<TenantDecl> {
 fn tenant(ck: &mut Checker<'_>, node: &Node, path: &str) -> Option<TenantDecl> {
     if let Value::Str(s) = &node.value {
         ck.wrong_type(node, path, "a table");
-        ck.diags.last_mut()?.set_hint(format!("write `- id: {s}`"));
+        ck.diags.last_mut()?.set_hint_in(format!("write `- id: {s}`"), format!("write `{{ id = \"{s}\" }}`"));
         return None;
     }
     let t = ck.table(node, path, TENANT_KEYS)?;
