@@ -26,6 +26,7 @@ fn answers_far_over_the_bound_fail_the_step_in_bounded_memory() {
     assert_eq!(line["status"], "ok", "{}", tiny.show());
     assert_eq!(line["item_count"], 3_000_000);
     let tiny_peak = children_peak_rss_mib();
+    eprintln!("peak RSS: baseline {baseline} MiB, 3,000,000 tiny objects {tiny_peak} MiB");
     assert!(
         tiny_peak < baseline + 2 * 21 + 32,
         "3,000,000 tiny objects peaked at {tiny_peak} MiB (baseline {baseline} MiB)"
@@ -41,6 +42,7 @@ fn answers_far_over_the_bound_fail_the_step_in_bounded_memory() {
         "Get-Mailbox: the answer is larger than 64 MiB, the limit for one answer; not read further"
     );
     let huge_peak = children_peak_rss_mib();
+    eprintln!("peak RSS: 200 MiB streamed answer {huge_peak} MiB");
     assert!(
         huge_peak < baseline + 64 + 32,
         "a 200 MiB answer peaked at {huge_peak} MiB (baseline {baseline} MiB, bound 64 MiB)"

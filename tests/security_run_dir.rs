@@ -234,3 +234,24 @@ fn run_directory_is_owner_only_whatever_the_umask() {
     }
     assert_eq!(loose_modes(&run), vec![]);
 }
+
+#[test]
+fn check_report_and_diff_refuse_an_items_file_planted_as_a_link() {
+    let lab = lab();
+    let run = finished_run(&lab, "out");
+    let clean = finished_run(&lab, "clean");
+    std::fs::write(lab.path("stolen.jsonl"), "{\"Name\":\"stolen-secret-value\"}\n").unwrap();
+    let items = run.join("items/labels/r000.onmicrosoft.com.0.jsonl");
+    std::fs::remove_file(&items).unwrap();
+    symlink(lab.path("stolen.jsonl"), &items).unwrap();
+    let before = snapshot(&run);
+    let r = run.to_str().unwrap();
+    for args in
+        [vec!["check", r], vec!["report", r, "--format", "html"], vec!["diff", clean.to_str().unwrap(), r]]
+    {
+        let out = lab.run(&args);
+        assert_refused(&out, &link_refused(&items));
+    }
+    assert_eq!(snapshot(&run), before, "nothing written into the run");
+    assert!(!run.join("report.html").exists());
+}

@@ -21,6 +21,8 @@ pub struct CheckArgs {
 
 pub fn execute(args: CheckArgs) -> Result<(), CliError> {
     let run = &args.run;
+    // `check` reads items files and rewrites checks.jsonl: a planted link is refused first.
+    output::safe_fs::refuse_links(run).map_err(|e| CliError::Usage(e.to_string()))?;
     let mut summary = Summary::read(run).map_err(|e| {
         CliError::Usage(format!("{}: not a run directory ({e}) (hint: pass OUT/<run-id>)", run.display()))
     })?;

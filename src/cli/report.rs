@@ -33,6 +33,8 @@ pub fn execute(args: ReportArgs) -> Result<(), CliError> {
                 .to_string(),
         ));
     }
+    // Items files are read and the report lands in the run directory: refuse planted links.
+    crate::output::safe_fs::refuse_links(&args.run).map_err(|e| CliError::Usage(e.to_string()))?;
     let view = RunView::open(&args.run).map_err(to_cli)?;
     for path in write_all(&view, &formats, args.out.as_deref())? {
         pipe::out(&format!("Report: {}\n", path.display()));
