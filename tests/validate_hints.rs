@@ -50,7 +50,8 @@ fn toml_files_get_toml_hints() {
     let dir = tempfile::tempdir().unwrap();
     let text = "[[tenants]]\nid = \"contoso.onmicrosoft.com\"\n\n[defaults]\nretries = \"3\"\n\n\
                 [identities.app]\nkind = \"client_secret\"\nclient_id = \"00000000-0000-4000-8000-00000000e001\"\n\
-                client_secret = \"hunter2\"\n\n[commands]\nempty = []\n";
+                client_secret = \"hunter2\"\n\n[commands]\nempty = []\n\n\
+                [tenant_sources.gdap]\npartner_tenant = \"partner.onmicrosoft.com\"\n";
     let o = validate(dir.path(), "p.toml", text);
     assert_eq!(o.status.code(), Some(2), "{}", show(&o));
     let err = stderr(&o);
@@ -91,7 +92,14 @@ fn toml_files_get_toml_hints() {
        │         ^^
        = hint: add a cmdlet, e.g. `empty = ["Get-Label"]`
 
-    5 problems found
+    error: `tenant_sources.gdap` has no `kind`
+      ——▶ p.toml:15:1
+       │
+    15 │ [tenant_sources.gdap]
+       │ ^^^^^^^^^^^^^^^^^^^^^
+       = hint: add `kind = "..."` with one of: gdap, contracts, file
+
+    6 problems found
     "#);
     // The same mistakes in YAML get YAML hints.
     let yaml = "tenants:\n  - id: contoso.onmicrosoft.com\ndefaults:\n  retries: \"3\"\nidentities:\n  app:\n    \

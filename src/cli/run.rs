@@ -108,6 +108,9 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
     }
     let mut profile = profile;
     let resolution = resolve_tenants(&mut profile, resume.as_ref(), &args.emulator)?;
+    if !profile.tenant_sources.is_empty() && resume.is_none() && !quiet {
+        super::tenants::note(&resolution);
+    }
     let typed = SelectionRecord {
         tenants: args.selection.tenant_selectors()?,
         commands: args.selection.commands.clone(),

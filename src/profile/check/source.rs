@@ -109,8 +109,10 @@ fn source(
         return None;
     };
     let Some((_, kind_node)) = entries.iter().find(|(k, _)| k.name == "kind") else {
-        ck.error(node.pos, format!("`{path}` has no `kind`"))
-            .set_hint(format!("add `kind:` with one of: {}", kinds()));
+        ck.error(node.pos, format!("`{path}` has no `kind`")).set_hint_in(
+            format!("add `kind:` with one of: {}", kinds()),
+            format!("add `kind = \"...\"` with one of: {}", kinds()),
+        );
         return None;
     };
     let kind = ck.string(kind_node, &format!("{path}.kind"))?;

@@ -110,7 +110,10 @@ impl Resolver<'_> {
                         decl.name.value
                     ),
                 )
-                .hint("its secret is public and only signs in to the built-in emulator; declare an identity under `identities:`");
+                .hint_in(
+                    "its secret is public and only signs in to the built-in emulator; declare an identity under `identities:`",
+                    "its secret is public and only signs in to the built-in emulator; declare an identity under `[identities.NAME]`",
+                );
             self.diags.push(d);
             return None;
         }
@@ -136,7 +139,10 @@ impl Resolver<'_> {
                         decl.name.value
                     ),
                 )
-                .hint("add `graph:` (and `resource_graph:` if its token audience differs) to the environment");
+                .hint_in(
+                    "add `graph:` (and `resource_graph:` if its token audience differs) to the environment",
+                    "add `graph = \"...\"` (and `resource_graph` if its token audience differs) to the environment",
+                );
             self.diags.push(d);
             return None;
         }
