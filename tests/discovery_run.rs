@@ -77,6 +77,18 @@ fn the_gdap_quickstart_runs_with_one_command_and_shards_after_discovery() {
     let out = lab.run(&["run", example, "-o", "out", "--progress", "none"]);
     assert!(out.status.success(), "{}", show(&out));
     let run = run_dir(&lab, &out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let mut lines = stderr.lines();
+    assert_eq!(
+        lines.next(),
+        Some("tenant sources: 7 tenant(s) (gdap: 7); 2 customer(s) left out (`tenantrun tenants` says why)")
+    );
+    let warning = lines.next().unwrap_or_default();
+    assert!(
+        warning.starts_with("warning: tenant ")
+            && warning.contains(" (Litware): every active GDAP relationship ends within 30 days (last on "),
+        "{stderr}"
+    );
     let doc: serde_json::Value =
         serde_json::from_slice(&std::fs::read(run.join("tenants.json")).unwrap()).unwrap();
     let names: Vec<&str> =

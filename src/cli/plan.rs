@@ -45,7 +45,9 @@ pub fn execute(args: PlanArgs) -> Result<(), CliError> {
     let mut profile = load_or_report(&args.profiles)?;
     let selection = args.selection.to_selection()?;
     if !profile.tenant_sources.is_empty() {
-        super::tenants::resolve(&profile, crate::emulator::EmulatorConfig::default())?.apply(&mut profile);
+        let resolution = super::tenants::resolve(&profile, crate::emulator::EmulatorConfig::default())?;
+        super::tenants::note(&resolution);
+        resolution.apply(&mut profile);
     }
     let plan = planner::plan(&profile, &selection).map_err(|e| CliError::Usage(e.to_string()))?;
     for warning in super::selection::unmatched_selectors(&selection, &profile) {

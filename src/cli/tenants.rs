@@ -51,6 +51,46 @@ pub fn resolve(profile: &Profile, emulator: crate::emulator::EmulatorConfig) -> 
     })
 }
 
+/// What `run` and `plan` say on stderr about the sources they read: how many tenants came
+/// from where, how many customers were left out, and the tenants' warnings (the first ten).
+pub fn note(resolution: &Resolution) {
+    let mut by_source: Vec<(&str, usize)> = Vec::new();
+    for t in &resolution.tenants {
+        match by_source.iter_mut().find(|(s, _)| *s == t.source) {
+            Some((_, n)) => *n += 1,
+            None => by_source.push((&t.source, 1)),
+        }
+    }
+    let parts: Vec<String> = by_source.iter().map(|(s, n)| format!("{s}: {n}")).collect();
+    let mut text = format!("tenant sources: {} tenant(s) ({})", resolution.tenants.len(), parts.join(", "));
+    if !resolution.excluded.is_empty() {
+        text.push_str(&format!(
+            "; {} customer(s) left out (`tenantrun tenants` says why)",
+            resolution.excluded.len()
+        ));
+    }
+    text.push('\n');
+    let warnings: Vec<String> = resolution
+        .tenants
+        .iter()
+        .flat_map(|t| t.warnings.iter().map(move |w| (t, w)))
+        .map(|(t, w)| match &t.name {
+            Some(name) => format!("warning: tenant {} ({name}): {w}\n", t.id),
+            None => format!("warning: tenant {}: {w}\n", t.id),
+        })
+        .collect();
+    for w in warnings.iter().take(10) {
+        text.push_str(w);
+    }
+    if warnings.len() > 10 {
+        text.push_str(&format!(
+            "warning: … and {} more (`tenantrun tenants` lists them)\n",
+            warnings.len() - 10
+        ));
+    }
+    pipe::err(&text);
+}
+
 pub fn execute(args: TenantsArgs) -> Result<(), CliError> {
     let mut profile = super::plan::load_or_report(&args.profiles)?;
     let selection_args =

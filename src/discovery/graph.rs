@@ -2,19 +2,18 @@
 //! (`@odata.nextLink`), with the token asked of the partner tenant for
 //! `RESOURCE_GRAPH/.default`, retries as in SPEC §4 (429/503 after `Retry-After`, 5xx
 //! and network errors with backoff, 401 once with a new token) and the bounds of
-//! SPEC §9 (64 MiB a page, 100,000 pages, no link seen twice, no other origin).
+//! SPEC §9 (64 MiB a page, 1 MiB of an error, 100,000 pages, no link seen twice, no other
+//! origin); Graph's error text is scrubbed of secrets and control sequences.
 
 use crate::adminapi::retry::{parse_retry_after, Decision, Failure, RetryPolicy};
 use crate::auth::TokenBroker;
-use crate::environment::Environment;
+use crate::environment::{body, Environment};
 use crate::profile::Identity;
 use serde_json::Value;
 use std::collections::HashSet;
 use std::time::Duration;
 use url::Url;
 
-/// Largest page accepted.
-const MAX_PAGE_BYTES: usize = 64 * 1024 * 1024;
 /// Most pages read for one collection.
 const MAX_PAGES: usize = 100_000;
 /// Server text kept in a message.
@@ -97,8 +96,10 @@ impl GraphReader<'_> {
                 .await;
             let failure = match sent {
                 Ok(resp) if resp.status().is_success() => {
-                    let body = read_bounded(resp).await?;
-                    return serde_json::from_slice(&body)
+                    let body = body::read_bounded(resp, body::MAX_ANSWER_BYTES)
+                        .await
+                        .map_err(|e| GraphError::new(format!("a Graph page could not be read: {e}")))?;
+                    return serde_json::from_slice(&body.to_bytes())
                         .map_err(|e| GraphError::new(format!("the Graph answer is not JSON: {e}")));
                 }
                 Ok(resp) => {
@@ -111,8 +112,9 @@ impl GraphReader<'_> {
                     let failure = Failure::Status { status, retry_after };
                     let decision = self.policy.decide(failure, retries, renewed, rand::random::<f64>());
                     if matches!(decision, Decision::GiveUp) {
-                        let body = read_bounded(resp).await.unwrap_or_default();
-                        return Err(answer_error(status, &body));
+                        let body =
+                            body::read_prefix(resp, body::MAX_ERROR_BODY_BYTES).await.unwrap_or_default();
+                        return Err(answer_error(status, &body.to_bytes()));
                     }
                     failure
                 }
@@ -159,19 +161,6 @@ fn next_url(current: &Url, next: &str) -> Result<Url, GraphError> {
     Ok(url)
 }
 
-async fn read_bounded(mut resp: reqwest::Response) -> Result<Vec<u8>, GraphError> {
-    let mut body = Vec::new();
-    while let Some(chunk) =
-        resp.chunk().await.map_err(|e| GraphError::new(format!("the Graph answer was cut off: {e}")))?
-    {
-        if body.len() + chunk.len() > MAX_PAGE_BYTES {
-            return Err(GraphError::new("a Graph page is larger than 64 MiB; stopped"));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
 /// A final error answer: Graph's `{"error":{"code","message"}}`, cleaned and bounded.
 fn answer_error(status: u16, body: &[u8]) -> GraphError {
     let parsed: Option<Value> = serde_json::from_slice(body).ok();
@@ -187,8 +176,10 @@ fn answer_error(status: u16, body: &[u8]) -> GraphError {
     GraphError { status: Some(status), code, message: format!("Microsoft Graph answered {status} {text}") }
 }
 
+/// Server text made safe to show: secrets it echoes scrubbed, control sequences removed, bounded.
 fn clean(text: &str) -> String {
-    let mut s = crate::server_text::clean_line(text).into_owned();
+    let scrubbed = crate::redact::scrub(text, &[]);
+    let mut s = crate::server_text::clean_line(&scrubbed).into_owned();
     if s.len() > MAX_MESSAGE {
         let mut cut = MAX_MESSAGE;
         while !s.is_char_boundary(cut) {
