@@ -1,6 +1,7 @@
 //! The HTTP transport of the admin API: one pooled client per environment, and the
 //! retry loop every request goes through (SPEC §4, [`RetryPolicy`]).
 
+use super::adaptive::Gate;
 use super::error::{ApiError, ErrorKind, FailedAnswer};
 use super::retry::{parse_retry_after, Decision, Failure, RetryPolicy};
 use super::token::TokenSource;
@@ -55,6 +56,8 @@ pub struct Answer {
 pub struct RequestLabel<'a> {
     pub tenant: &'a str,
     pub what: &'a str,
+    /// `-j auto`: the windows each attempt must get a slot in.
+    pub gate: Option<&'a Gate>,
 }
 
 /// The transport shared by every tenant session of one environment.
@@ -94,6 +97,10 @@ impl AdminClient {
         let mut renewed = false;
         loop {
             let token = tokens.token(resource).await?;
+            let mut permit = match label.gate {
+                Some(gate) => Some(gate.enter().await),
+                None => None,
+            };
             *attempts += 1;
             self.stats.requests.fetch_add(1, Ordering::Relaxed);
             let (failure, error) = match build(token.expose()).send().await {
@@ -106,7 +113,12 @@ impl AdminClient {
                     let location = header("location");
                     if status < 400 {
                         match read_bounded(resp, MAX_ANSWER_BYTES).await {
-                            Ok(body) => return Ok(Answer { status, location, body }),
+                            Ok(body) => {
+                                if let Some(p) = permit.take() {
+                                    p.answered(false);
+                                }
+                                return Ok(Answer { status, location, body });
+                            }
                             Err(BodyError::TooLarge { limit }) => {
                                 // Final: the same request would get the same answer.
                                 return Err(ApiError {
@@ -141,8 +153,13 @@ impl AdminClient {
                 }
                 Err(e) => self.transport_failure(&e),
             };
-            if matches!(failure, Failure::Status { status: 429 | 503, .. }) {
+            let throttled = matches!(failure, Failure::Status { status: 429 | 503, .. });
+            if throttled {
                 self.stats.throttled.fetch_add(1, Ordering::Relaxed);
+            }
+            // Answered: widen or narrow the windows; a network failure or timeout does neither.
+            if let (Some(p), Failure::Status { .. }) = (permit.take(), failure) {
+                p.answered(throttled);
             }
             match self.policy.decide(failure, retries, renewed, rand::random::<f64>()) {
                 Decision::Retry { delay, reason } => {

@@ -1,6 +1,7 @@
 //! The Exchange admin REST API client (SPEC §4): region discovery, `EXOModuleFile`,
 //! paged `InvokeCommand`, anchoring headers, error extraction and the retry policy.
 
+pub mod adaptive;
 pub mod anchor;
 pub mod body;
 pub mod client;

@@ -2,6 +2,7 @@
 //! cached compliance region; the three calls of SPEC §4 (region banner,
 //! `EXOModuleFile`, paged `InvokeCommand`).
 
+use super::adaptive::Gate;
 use super::anchor::token_tenant;
 use super::anchor::AnchorPolicy;
 use super::body::invoke_body;
@@ -93,6 +94,8 @@ pub struct TenantSession {
     anchor: AnchorPolicy,
     tokens: Arc<dyn TokenSource>,
     compliance_base: tokio::sync::OnceCell<Url>,
+    /// `-j auto`: the tenant's and the run's request windows.
+    gate: Option<Arc<Gate>>,
 }
 
 impl TenantSession {
@@ -111,7 +114,14 @@ impl TenantSession {
             anchor,
             tokens,
             compliance_base: tokio::sync::OnceCell::new(),
+            gate: None,
         }
+    }
+
+    /// Send every request through `gate`'s windows (`-j auto`).
+    pub fn with_gate(mut self, gate: Arc<Gate>) -> Self {
+        self.gate = Some(gate);
+        self
     }
 
     pub fn tenant(&self) -> &str {
@@ -162,7 +172,7 @@ impl TenantSession {
         )?;
         let resource = self.env.resource(Service::Compliance).to_string();
         let build = |token: &str| self.headers(self.client.http().get(url.clone()), token, None);
-        let label = RequestLabel { tenant: &self.tenant, what: "EXOBanner" };
+        let label = RequestLabel { tenant: &self.tenant, what: "EXOBanner", gate: self.gate.as_deref() };
         let answer = self.client.execute(label, self.tokens.as_ref(), &resource, &build, attempts).await?;
         if !(300..400).contains(&answer.status) {
             tracing::debug!(tenant = %self.tenant, "no region redirect; using the front door");
@@ -194,7 +204,7 @@ impl TenantSession {
         let build = |token: &str| {
             self.headers(self.client.http().get(url.clone()), token, None).header("CommandName", "*")
         };
-        let label = RequestLabel { tenant: &self.tenant, what: "EXOModuleFile" };
+        let label = RequestLabel { tenant: &self.tenant, what: "EXOModuleFile", gate: self.gate.as_deref() };
         let resource = self.env.resource(service).to_string();
         let answer =
             self.client.execute(label, self.tokens.as_ref(), &resource, &build, &mut attempts).await?;
@@ -263,7 +273,7 @@ impl TenantSession {
                     .header("Prefer", "odata.maxpagesize=1000")
                     .body(body.clone())
             };
-            let label = RequestLabel { tenant: &self.tenant, what: &step.cmdlet };
+            let label = RequestLabel { tenant: &self.tenant, what: &step.cmdlet, gate: self.gate.as_deref() };
             let answer = self
                 .client
                 .execute(label, self.tokens.as_ref(), &resource, &build, &mut run.attempts)

@@ -43,6 +43,10 @@ pub struct EmulatorArgs {
     /// Answer 429 while more than N admin API calls of one tenant are in flight (0 = no limit).
     #[arg(long, value_name = "N")]
     pub tenant_concurrency_limit: Option<u64>,
+    /// Admin API calls per second over all tenants; a call beyond it is answered 429 +
+    /// Retry-After (a token bucket holding 0.1 s worth; 0 = no limit).
+    #[arg(long, value_name = "PER_SEC")]
+    pub rate_limit: Option<f64>,
     /// Retry-After seconds sent with 429 and 503 [default: 1].
     #[arg(long, value_name = "SECS")]
     pub retry_after: Option<u64>,
@@ -128,6 +132,7 @@ impl EmulatorArgs {
         set!(latency_jitter_ms => latency_jitter_ms);
         set!(throttle_every => throttle_every);
         set!(tenant_concurrency_limit => tenant_concurrency_limit);
+        set!(rate_limit => rate_limit);
         set!(retry_after => retry_after_secs);
         set!(error_rate => server_error_rate);
         set!(error_statuses => server_error_statuses);

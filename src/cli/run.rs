@@ -25,9 +25,11 @@ pub struct RunArgs {
     pub profiles: Vec<PathBuf>,
     #[command(flatten)]
     pub selection: SelectionArgs,
-    /// Tenants in flight at once (default: the profile's `defaults.concurrency`).
-    #[arg(short = 'j', long)]
-    pub concurrency: Option<usize>,
+    /// Tenants in flight at once, or `auto`: windows of requests in flight per tenant and
+    /// for the run that grow until the service answers 429/503 and shrink when it does
+    /// (default: the profile's `defaults.concurrency`).
+    #[arg(short = 'j', long, value_name = "N|auto")]
+    pub concurrency: Option<profile::Concurrency>,
     /// Where run directories are created.
     #[arg(short = 'o', long = "out", value_name = "DIR", default_value = "runs")]
     pub out: PathBuf,
@@ -147,7 +149,7 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
     }
     let mut config = RunConfig::from_profile(&profile);
     if let Some(j) = args.concurrency {
-        config.concurrency = j.max(1);
+        config.set_concurrency(j);
     }
     config.per_tenant = args.per_tenant.max(1);
     config.connect_ahead = args.connect_ahead.unwrap_or(config.concurrency);

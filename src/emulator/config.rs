@@ -29,6 +29,9 @@ pub struct EmulatorConfig {
     pub throttle_every: u64,
     /// Answer 429 while more than this many admin API calls of one tenant are in flight (0 = no limit).
     pub tenant_concurrency_limit: u64,
+    /// Admin API calls per second over all tenants (a token bucket holding a tenth of a
+    /// second's worth); a call finding it empty is answered 429 (0 = no limit).
+    pub rate_limit: f64,
     /// `Retry-After` seconds sent with 429 and 503.
     pub retry_after_secs: u64,
     /// Probability (0..1) that an admin API call fails with a 5xx.
@@ -104,6 +107,7 @@ impl Default for EmulatorConfig {
             latency_jitter_ms: 0,
             throttle_every: 0,
             tenant_concurrency_limit: 0,
+            rate_limit: 0.0,
             retry_after_secs: 1,
             server_error_rate: 0.0,
             server_error_statuses: vec![500, 502, 503, 504],

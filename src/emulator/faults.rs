@@ -1,6 +1,6 @@
 //! The admin API gate every `/adminapi/` call passes: concurrency accounting, injected
 //! latency, dropped connections, token verification (audience, tenant, expiry, `expired_tokens`), throttling
-//! (every Nth call, or above the per-tenant concurrency limit), injected 5xx, and the
+//! (every Nth call, above the per-tenant concurrency limit, or an empty `--rate-limit` bucket), injected 5xx, and the
 //! protocol checks counted as violations (anchor, region, `client-request-id`).
 //!
 //! The dice are deterministic: a hash of (seed, tenant, call number, purpose).
@@ -185,6 +185,12 @@ pub async fn admit(
     if (every > 0 && n.is_multiple_of(every)) || (limit > 0 && in_flight > limit) {
         c.throttled.fetch_add(1, Relaxed);
         return Err(Flow::Respond(throttled(cfg.retry_after_secs, url_tenant)));
+    }
+    if let Some(Err(wait)) = state.bucket.as_ref().map(|b| b.take()) {
+        c.throttled.fetch_add(1, Relaxed);
+        c.rate_limited.fetch_add(1, Relaxed);
+        let secs = cfg.retry_after_secs.max(wait.as_secs_f64().ceil() as u64);
+        return Err(Flow::Respond(throttled(secs, url_tenant)));
     }
 
     let error_rate = tcfg.and_then(|t| t.server_error_rate).unwrap_or(cfg.server_error_rate);

@@ -38,6 +38,7 @@ mod invoke;
 mod jwt;
 mod module_file;
 mod msi;
+mod rate_limit;
 mod region;
 mod registry;
 mod router;

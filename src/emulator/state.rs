@@ -6,6 +6,7 @@ use super::credential_log::CredentialLog;
 use super::device::DeviceStore;
 use super::grant_refresh::RefreshStore;
 use super::jwt::Signer;
+use super::rate_limit::TokenBucket;
 use super::registry::Registry;
 use super::stats::{CallLog, Counters, Stats};
 use super::tenant_state::TenantTable;
@@ -33,6 +34,8 @@ pub struct State {
     pub graph: super::graph::GraphStore,
     /// Admin API calls with their times, when `record_calls` is on.
     pub calls: CallLog,
+    /// The overall rate limit, when `rate_limit` is set.
+    pub bucket: Option<TokenBucket>,
     /// `http` or `https`.
     pub scheme: &'static str,
 }
@@ -55,6 +58,7 @@ impl State {
             graph: super::graph::GraphStore::new(config.partners.clone()),
             calls: CallLog::new(config.record_calls),
             scheme,
+            bucket: TokenBucket::new(config.rate_limit),
             config,
         })
     }

@@ -132,6 +132,9 @@ pub struct Stats {
     pub admin_requests_per_tenant: BTreeMap<String, u64>,
     /// 429 answers sent.
     pub throttled: u64,
+    /// Of those, the answers of an empty `--rate-limit` bucket.
+    #[serde(default)]
+    pub rate_limited: u64,
     /// Injected 5xx answers sent.
     pub server_errors: u64,
     /// Connections dropped on purpose.
@@ -234,6 +237,7 @@ pub struct Counters {
     pub slow_down: AtomicU64,
     pub assertions_verified: AtomicU64,
     pub throttled: AtomicU64,
+    pub rate_limited: AtomicU64,
     pub server_errors: AtomicU64,
     pub dropped: AtomicU64,
     pub unauthorized: AtomicU64,
@@ -294,6 +298,7 @@ impl Counters {
             &self.slow_down,
             &self.assertions_verified,
             &self.throttled,
+            &self.rate_limited,
             &self.server_errors,
             &self.dropped,
             &self.unauthorized,
@@ -339,6 +344,7 @@ impl Counters {
                 .collect(),
             admin_requests_per_tenant: BTreeMap::new(),
             throttled: self.throttled.load(Relaxed),
+            rate_limited: self.rate_limited.load(Relaxed),
             server_errors: self.server_errors.load(Relaxed),
             dropped: self.dropped.load(Relaxed),
             unauthorized: self.unauthorized.load(Relaxed),

@@ -186,10 +186,9 @@ pub struct DefaultsDoc {
     pub identity: Option<String>,
     #[serde(default)]
     pub service: Option<Service>,
-    /// Tenants in flight at once.
+    /// Tenants in flight at once, or `auto`: grow until the service throttles, back off when it does.
     #[serde(default)]
-    #[schemars(range(min = 1, max = 10000))]
-    pub concurrency: Option<usize>,
+    pub concurrency: Option<ConcurrencyDoc>,
     /// Per-request timeout, e.g. `120s`, `2m`.
     #[serde(default)]
     #[schemars(pattern(DURATION))]
@@ -205,6 +204,21 @@ pub struct DefaultsDoc {
     /// Refuse cmdlets whose verb changes state unless `--allow-write`.
     #[serde(default)]
     pub read_only: Option<bool>,
+}
+
+/// `defaults.concurrency`: a number or `auto`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ConcurrencyDoc {
+    Fixed(#[schemars(range(min = 1, max = 10000))] usize),
+    Auto(AutoWord),
+}
+
+/// The word `auto`.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AutoWord {
+    Auto,
 }
 
 /// A tenant (`DelegatedOrganization`).

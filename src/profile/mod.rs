@@ -26,8 +26,8 @@ pub use load::{
     files_in as load_files_in, load, load_copies, load_files, profile_files, profile_folders, LoadError,
 };
 pub use model::{
-    CertificateSource, CommandList, Defaults, Identity, IdentityKind, Profile, Service, Step, Tenant,
-    EXO_POWERSHELL_CLIENT_ID,
+    CertificateSource, CommandList, Concurrency, Defaults, Identity, IdentityKind, Profile, Service, Step,
+    Tenant, EXO_POWERSHELL_CLIENT_ID,
 };
 pub use secret::{Secret, SecretError, SecretRef};
 pub use tenant_source::{SourceKind, SourceTenantDefaults, TenantSource, WrittenFields};

@@ -100,7 +100,7 @@ pub struct Defaults {
     /// `None` when the profile declares no default identity (then every tenant must name one).
     pub identity: Option<String>,
     pub service: Service,
-    pub concurrency: usize,
+    pub concurrency: Concurrency,
     pub timeout: Duration,
     /// How long one step (every page, every retry) may run (SPEC §9).
     pub step_timeout: Duration,
@@ -118,11 +118,44 @@ impl Default for Defaults {
             environment: "commercial".into(),
             identity: None,
             service: Service::Compliance,
-            concurrency: 32,
+            concurrency: Concurrency::Fixed(32),
             timeout: Duration::from_secs(120),
             step_timeout: DEFAULT_STEP_TIMEOUT,
             retries: 5,
             read_only: true,
+        }
+    }
+}
+
+/// Tenants in flight: a fixed number, or `auto` (AIMD windows per tenant and overall
+/// that grow until the service throttles and back off when it does).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Concurrency {
+    Fixed(usize),
+    Auto,
+}
+
+impl std::str::FromStr for Concurrency {
+    type Err = String;
+
+    /// `auto` or a number from 1 to 10,000 (`-j` on the command line).
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("auto") {
+            return Ok(Concurrency::Auto);
+        }
+        match s.parse::<usize>() {
+            Ok(n @ 1..=10_000) => Ok(Concurrency::Fixed(n)),
+            _ => Err(format!("`{s}` is neither `auto` nor a number from 1 to 10000")),
+        }
+    }
+}
+
+impl std::fmt::Display for Concurrency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Concurrency::Fixed(n) => write!(f, "{n}"),
+            Concurrency::Auto => f.write_str("auto"),
         }
     }
 }

@@ -5,21 +5,30 @@
 use super::event::{RunEvent, StopReason};
 use super::stop::StopSignal;
 use super::tenant::{connect, run_tenant, session};
+use crate::adminapi::adaptive::AdaptiveLimit;
 use crate::adminapi::{AdminClient, ApiStats, RetryPolicy, StepLimits, TokenSource};
 use crate::environment::{http_client, Environment, HttpClientError};
 use crate::output::ItemsDir;
 use crate::planner::Plan;
-use crate::profile::{Identity, Profile};
+use crate::profile::{Concurrency, Identity, Profile};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 
+/// With `-j auto`: tenants in flight at most, and the ceiling of the run's request window.
+pub const AUTO_CEILING: usize = 256;
+
+/// Where the run's request window starts with `-j auto` (slow start doubles it per round trip).
+const AUTO_START: usize = 4;
+
 /// Run settings resolved from the profile and the command line.
 #[derive(Debug, Clone)]
 pub struct RunConfig {
-    /// Tenants in flight at once.
+    /// Tenants in flight at once (with `adaptive`: the ceiling of the run's window).
     pub concurrency: usize,
+    /// `-j auto`: AIMD windows of requests in flight, per tenant and for the run.
+    pub adaptive: bool,
     /// Command lists of one tenant in flight at once (steps of a list always run in order).
     pub per_tenant: usize,
     /// Tenants that may sign in and discover their region while `concurrency` others run.
@@ -40,10 +49,11 @@ pub struct RunConfig {
 impl RunConfig {
     /// Defaults from the profile.
     pub fn from_profile(profile: &Profile) -> Self {
-        RunConfig {
-            concurrency: profile.defaults.concurrency.max(1),
+        let mut config = RunConfig {
+            concurrency: 1,
+            adaptive: false,
             per_tenant: 1,
-            connect_ahead: profile.defaults.concurrency.max(1),
+            connect_ahead: 1,
             read_only: profile.defaults.read_only,
             allow_write: false,
             fail_fast: false,
@@ -52,7 +62,18 @@ impl RunConfig {
             step_limits: StepLimits { timeout: profile.defaults.step_timeout, ..StepLimits::default() },
             retry: RetryPolicy::with_retries(profile.defaults.retries),
             breaker_threshold: 3,
-        }
+        };
+        config.set_concurrency(profile.defaults.concurrency);
+        config.connect_ahead = config.concurrency;
+        config
+    }
+
+    /// Apply `-j N` or `-j auto` (`connect_ahead` is left alone).
+    pub fn set_concurrency(&mut self, concurrency: Concurrency) {
+        (self.concurrency, self.adaptive) = match concurrency {
+            Concurrency::Fixed(n) => (n.max(1), false),
+            Concurrency::Auto => (AUTO_CEILING, true),
+        };
     }
 }
 
@@ -83,6 +104,8 @@ pub(super) struct Context {
     pub items: ItemsDir,
     pub stop: StopSignal,
     pub events: UnboundedSender<RunEvent>,
+    /// `-j auto`: the run's request window (each tenant gets its own under it).
+    pub window: Option<Arc<AdaptiveLimit>>,
 }
 
 impl Context {
@@ -118,7 +141,10 @@ impl Engine {
             clients.insert(name.clone(), Arc::new(client));
             envs.insert(name, Arc::new(env));
         }
-        let ctx = Context { config, environments: envs, clients, identities, tokens, items, stop, events };
+        let window =
+            config.adaptive.then(|| Arc::new(AdaptiveLimit::new(AUTO_START, 1, config.concurrency.max(1))));
+        let ctx =
+            Context { config, environments: envs, clients, identities, tokens, items, stop, events, window };
         Ok(Engine { ctx: Arc::new(ctx), stats })
     }
 

@@ -6,6 +6,7 @@ use super::breaker::CircuitBreaker;
 use super::engine::Context;
 use super::event::{RunEvent, StopReason};
 use super::panic;
+use crate::adminapi::adaptive::Gate;
 use crate::adminapi::{AnchorPolicy, ApiError, ErrorKind, InvokeError, Principal, TenantSession};
 use crate::output::{Counts, StepError, StepRecord, StepStatus};
 use crate::planner::{PlannedStep, TenantPlan};
@@ -59,7 +60,11 @@ pub(super) fn session(ctx: &Context, tenant: &Tenant) -> Result<TenantSession, A
         bypass: tenant.bypass_mailbox_anchoring,
     };
     let tokens = ctx.tokens.source(identity, env, &tenant.id);
-    Ok(TenantSession::new(client.clone(), env.clone(), &tenant.id, anchor, tokens))
+    let session = TenantSession::new(client.clone(), env.clone(), &tenant.id, anchor, tokens);
+    Ok(match &ctx.window {
+        Some(window) => session.with_gate(Arc::new(Gate::new(window.clone(), ctx.config.per_tenant.max(1)))),
+        None => session,
+    })
 }
 
 /// Sign in and discover the compliance region for every service the tenant's steps

@@ -3,7 +3,7 @@
 
 use super::walk::Sp;
 use crate::environment::Environment;
-use crate::profile::model::{IdentityKind, Service};
+use crate::profile::model::{Concurrency, IdentityKind, Service};
 use std::time::Duration;
 
 /// Everything one file declares. Invalid parts were reported and left out.
@@ -41,7 +41,7 @@ pub struct DefaultsDecl {
     pub environment: Option<Sp<String>>,
     pub identity: Option<Sp<String>>,
     pub service: Option<Sp<Service>>,
-    pub concurrency: Option<Sp<usize>>,
+    pub concurrency: Option<Sp<Concurrency>>,
     pub timeout: Option<Sp<Duration>>,
     pub step_timeout: Option<Sp<Duration>>,
     pub retries: Option<Sp<u32>>,

@@ -7,7 +7,7 @@ use super::{commands, identity, tenant};
 use crate::environment::Environment;
 use crate::profile::document::EnvironmentDoc;
 use crate::profile::duration::parse_duration;
-use crate::profile::model::Service;
+use crate::profile::model::{Concurrency, Service};
 use crate::profile::syntax::{Node, Value};
 use std::path::Path;
 
@@ -228,8 +228,14 @@ fn defaults(ck: &mut Checker<'_>, node: &Node) -> DefaultsDecl {
     if let Some(n) = t.get("service") {
         d.service = service(ck, n, "defaults.service");
     }
-    d.concurrency =
-        ck.opt_int(&t, path, "concurrency", 1, 10_000).map(|s| Sp { value: s.value as usize, pos: s.pos });
+    d.concurrency = match t.get("concurrency") {
+        Some(n) if matches!(&n.value, Value::Str(s) if s.trim().eq_ignore_ascii_case("auto")) => {
+            Some(Sp { value: Concurrency::Auto, pos: n.pos })
+        }
+        _ => ck
+            .opt_int(&t, path, "concurrency", 1, 10_000)
+            .map(|s| Sp { value: Concurrency::Fixed(s.value as usize), pos: s.pos }),
+    };
     d.retries = ck.opt_int(&t, path, "retries", 0, 100).map(|s| Sp { value: s.value as u32, pos: s.pos });
     d.read_only = ck.opt_bool(&t, path, "read_only");
     if let Some(n) = t.get("timeout") {
