@@ -9,47 +9,20 @@ mod report_support;
 
 use report_support::{mixed_run, Scratch, PLANTED_IDENTITY, PLANTED_NAME};
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-
-fn peer_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
-}
-
-/// `npm ci` in tests/browser unless a complete install is there (npm writes
-/// `node_modules/.package-lock.json` last). This file holds the only test that uses it.
-fn install_peer() {
-    let root = peer_dir();
-    if root.join("node_modules/.package-lock.json").is_file()
-        && root.join("node_modules/puppeteer-core/package.json").is_file()
-    {
-        return;
-    }
-    let status = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-        .current_dir(&root)
-        .stdin(Stdio::null())
-        .status()
-        .unwrap_or_else(|e| {
-            panic!("the browser test needs Node.js 20+ and npm to install tests/browser: {e}")
-        });
-    assert!(status.success(), "npm ci in tests/browser failed: {status}");
-}
+#[path = "browser/peer.rs"]
+mod peer;
 
 /// Load `report` in headless Chromium; what the page showed and did.
 pub fn observe(report: &Path, screenshot: &Path) -> Value {
-    assert!(
-        Path::new(CHROMIUM).is_file(),
-        "the browser test needs headless Chromium at {CHROMIUM} (Debian: apt-get install chromium)"
-    );
-    install_peer();
+    peer::ready().unwrap_or_else(|e| panic!("the browser test: {e}"));
     let out = Command::new("node")
-        .arg(peer_dir().join("check_report.mjs"))
+        .arg(peer::dir().join("check_report.mjs"))
         .arg(report)
         .arg(screenshot)
-        .arg(CHROMIUM)
+        .arg(peer::CHROMIUM)
         .stdin(Stdio::null())
         .output()
         .unwrap();

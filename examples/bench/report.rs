@@ -9,36 +9,12 @@ use super::jobs::Bench;
 use super::measure;
 use super::scenario::{self, SECRET, SECRET_ENV, STEPS};
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use tenantrun::emulator::{EmulatorConfig, TenantConfig};
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-
-fn peer_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
-}
-
-/// `npm ci` in tests/browser unless a complete install is there.
-fn install_peer() -> Result<(), String> {
-    let root = peer_dir();
-    if root.join("node_modules/.package-lock.json").is_file()
-        && root.join("node_modules/puppeteer-core/package.json").is_file()
-    {
-        return Ok(());
-    }
-    let status = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-        .current_dir(&root)
-        .stdin(Stdio::null())
-        .status()
-        .map_err(|e| format!("the report point needs Node.js and npm for tests/browser: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("npm ci in tests/browser failed: {status}"))
-    }
-}
+#[path = "../../tests/browser/peer.rs"]
+mod peer;
 
 /// What the browser saw (tests/browser/load_time.mjs).
 #[derive(serde::Deserialize)]
@@ -52,15 +28,12 @@ struct Loaded {
 }
 
 fn load_in_browser(report: &Path, filter: &str) -> Result<Loaded, String> {
-    if !Path::new(CHROMIUM).is_file() {
-        return Err(format!("no headless Chromium at {CHROMIUM} (Debian: apt-get install chromium)"));
-    }
-    install_peer()?;
+    peer::ready()?;
     let out = Command::new("node")
-        .arg(peer_dir().join("load_time.mjs"))
+        .arg(peer::dir().join("load_time.mjs"))
         .arg(report)
         .arg(filter)
-        .arg(CHROMIUM)
+        .arg(peer::CHROMIUM)
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("cannot start node: {e}"))?;
