@@ -3,7 +3,6 @@
 use super::document::named;
 use super::rules::{is_env_var, is_guid, is_tenant_id, is_upn};
 use super::walk::{Checker, Sp, Table};
-use crate::profile::diagnostic::did_you_mean;
 use crate::profile::model::{CertificateSource, IdentityKind, EXO_POWERSHELL_CLIENT_ID};
 use crate::profile::secret::SecretRef;
 use crate::profile::syntax::{Node, Value};
@@ -33,31 +32,9 @@ pub fn identities(ck: &mut Checker<'_>, node: &Node, base: &Path) -> Vec<(Sp<Str
 }
 
 fn identity(ck: &mut Checker<'_>, node: &Node, path: &str, base: &Path) -> Option<IdentityKind> {
-    let Value::Map(entries) = &node.value else {
-        ck.wrong_type(node, path, "a table with a `kind`");
-        return None;
-    };
-    let Some((_, kind_node)) = entries.iter().find(|(k, _)| k.name == "kind") else {
-        ck.error(node.pos, format!("`{path}` has no `kind`")).set_hint_in(
-            format!("add `kind:` with one of: {}", kind_names()),
-            format!("add `kind = \"...\"` with one of: {}", kind_names()),
-        );
-        return None;
-    };
-    let kind = ck.string(kind_node, &format!("{path}.kind"))?;
-    let Some((kind_name, keys)) = KINDS.iter().find(|(k, _)| *k == kind.value) else {
-        let hint = match did_you_mean(&kind.value, KINDS.iter().map(|(k, _)| *k)) {
-            Some(m) => format!("did you mean `{m}`?"),
-            None => format!("the kinds are: {}", kind_names()),
-        };
-        ck.error(kind.pos, format!("unknown identity kind `{}` in `{path}.kind`", kind.value)).set_hint(hint);
-        return None;
-    };
-    let mut allowed = vec!["kind"];
-    allowed.extend_from_slice(keys);
-    let t = ck.table(node, &format!("{path} ({kind_name})"), &allowed)?;
+    let (kind_name, t) = ck.kinded_table(node, path, KINDS, "identity")?;
     let public = || EXO_POWERSHELL_CLIENT_ID.to_string();
-    let kind = match *kind_name {
+    let kind = match kind_name {
         "certificate" => {
             let client_id = client_id(ck, &t, path, true);
             let certificate =
@@ -109,10 +86,6 @@ fn identity(ck: &mut Checker<'_>, node: &Node, path: &str, base: &Path) -> Optio
         _ => IdentityKind::AccessToken { token: required_secret(ck, &t, path, "token", base)? },
     };
     Some(kind)
-}
-
-fn kind_names() -> String {
-    KINDS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
 }
 
 fn client_id(ck: &mut Checker<'_>, t: &Table<'_>, path: &str, required: bool) -> Option<String> {

@@ -5,7 +5,7 @@ use super::document::named;
 use super::tenant::{anchor, bypass, tags, tenant_id};
 use super::walk::{Checker, Sp, Table};
 use crate::profile::diagnostic::did_you_mean;
-use crate::profile::syntax::{Node, Value};
+use crate::profile::syntax::Node;
 use std::path::{Path, PathBuf};
 
 /// Each kind and the keys it takes (besides `kind`).
@@ -103,38 +103,14 @@ fn source(
     path: &str,
     base: &Path,
 ) -> Option<SourceDecl> {
-    let kinds = || SOURCE_KINDS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ");
-    let Value::Map(entries) = &node.value else {
-        ck.wrong_type(node, path, "a table with a `kind`");
-        return None;
-    };
-    let Some((_, kind_node)) = entries.iter().find(|(k, _)| k.name == "kind") else {
-        ck.error(node.pos, format!("`{path}` has no `kind`")).set_hint_in(
-            format!("add `kind:` with one of: {}", kinds()),
-            format!("add `kind = \"...\"` with one of: {}", kinds()),
-        );
-        return None;
-    };
-    let kind = ck.string(kind_node, &format!("{path}.kind"))?;
-    let Some((kind_name, keys)) = SOURCE_KINDS.iter().find(|(k, _)| *k == kind.value) else {
-        let hint = match did_you_mean(&kind.value, SOURCE_KINDS.iter().map(|(k, _)| *k)) {
-            Some(m) => format!("did you mean `{m}`?"),
-            None => format!("the kinds are: {}", kinds()),
-        };
-        ck.error(kind.pos, format!("unknown tenant source kind `{}` in `{path}.kind`", kind.value))
-            .set_hint(hint);
-        return None;
-    };
-    let mut allowed = vec!["kind"];
-    allowed.extend_from_slice(keys);
-    let t = ck.table(node, &format!("{path} ({kind_name})"), &allowed)?;
+    let (kind_name, t) = ck.kinded_table(node, path, SOURCE_KINDS, "tenant source")?;
     let environment = ck.opt_string(&t, path, "environment");
     let tags = tags(ck, &t, path);
     let tenant_defaults = match t.get("tenant_defaults") {
         Some(n) => tenant_defaults(ck, n, &format!("{path}.tenant_defaults"))?,
         None => TenantDefaultsDecl::default(),
     };
-    let kind = match *kind_name {
+    let kind = match kind_name {
         "file" => {
             let file = ck.required(&t, path, "path").and_then(|n| ck.string(n, &format!("{path}.path")))?;
             let ext =

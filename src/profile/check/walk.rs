@@ -59,6 +59,44 @@ impl<'a> Checker<'a> {
         self.push(d);
     }
 
+    /// A table tagged by its `kind` (identities, tenant sources), one of `kinds` (each
+    /// with the keys it takes besides `kind`): the kind's name and the table, checked
+    /// against those keys. `what` names the thing in the unknown-kind error.
+    pub fn kinded_table<'n>(
+        &mut self,
+        node: &'n Node,
+        path: &str,
+        kinds: &[(&'static str, &'static [&'static str])],
+        what: &str,
+    ) -> Option<(&'static str, Table<'n>)> {
+        let names = || kinds.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ");
+        let Value::Map(entries) = &node.value else {
+            self.wrong_type(node, path, "a table with a `kind`");
+            return None;
+        };
+        let Some((_, kind_node)) = entries.iter().find(|(k, _)| k.name == "kind") else {
+            self.error(node.pos, format!("`{path}` has no `kind`")).set_hint_in(
+                format!("add `kind:` with one of: {}", names()),
+                format!("add `kind = \"...\"` with one of: {}", names()),
+            );
+            return None;
+        };
+        let kind = self.string(kind_node, &format!("{path}.kind"))?;
+        let Some((kind_name, keys)) = kinds.iter().find(|(k, _)| *k == kind.value) else {
+            let hint = match did_you_mean(&kind.value, kinds.iter().map(|(k, _)| *k)) {
+                Some(m) => format!("did you mean `{m}`?"),
+                None => format!("the kinds are: {}", names()),
+            };
+            self.error(kind.pos, format!("unknown {what} kind `{}` in `{path}.kind`", kind.value))
+                .set_hint(hint);
+            return None;
+        };
+        let mut allowed = vec!["kind"];
+        allowed.extend_from_slice(keys);
+        let table = self.table(node, &format!("{path} ({kind_name})"), &allowed)?;
+        Some((kind_name, table))
+    }
+
     /// A table whose keys are all in `allowed`; unknown and repeated keys are reported.
     pub fn table<'n>(&mut self, node: &'n Node, path: &str, allowed: &[&str]) -> Option<Table<'n>> {
         let Value::Map(entries) = &node.value else {
