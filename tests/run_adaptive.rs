@@ -50,6 +50,8 @@ fn auto_finds_the_overall_rate_limit() {
     all_ok(&lab, &out, 300);
     let fixed = lab.stats();
     let fixed_share = throttled_share(&fixed);
+    // The README quotes these shares (`cargo test --test run_adaptive -- --nocapture`).
+    eprintln!("429 share: -j auto {:.1}%, -j 64 {:.1}%", auto_share * 100.0, fixed_share * 100.0);
     assert!(auto_share < 0.15, "auto: {} 429s, share {auto_share:.3}", auto.throttled);
     assert!(fixed_share > 0.4, "-j 64: share {fixed_share:.3}");
 }
