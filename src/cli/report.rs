@@ -33,8 +33,6 @@ pub fn execute(args: ReportArgs) -> Result<(), CliError> {
                 .to_string(),
         ));
     }
-    // Items files are read and the report lands in the run directory: refuse planted links.
-    crate::output::safe_fs::refuse_links(&args.run).map_err(|e| CliError::Usage(e.to_string()))?;
     let view = RunView::open(&args.run).map_err(to_cli)?;
     for path in write_all(&view, &formats, args.out.as_deref())? {
         pipe::out(&format!("Report: {}\n", path.display()));
@@ -60,7 +58,7 @@ pub fn write_all(
 /// A report error as the command's outcome: a folder that is not a run is a usage error.
 pub fn to_cli(e: ReportError) -> CliError {
     match e {
-        ReportError::NotARun { .. } => CliError::Usage(e.to_string()),
+        ReportError::NotARun { .. } | ReportError::RunDir(_) => CliError::Usage(e.to_string()),
         other => CliError::Fatal(other.to_string()),
     }
 }

@@ -17,6 +17,9 @@ pub enum ReportError {
     /// Reading an input or writing the report failed.
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+    /// The run directory holds a symbolic link (SPEC §9).
+    #[error(transparent)]
+    RunDir(#[from] crate::output::safe_fs::RunDirError),
     /// The XLSX writer failed.
     #[error("{path}: {reason}")]
     Xlsx { path: PathBuf, reason: String },

@@ -83,7 +83,10 @@ pub struct RunView {
 
 impl RunView {
     /// Read `dir` (`OUT/<run-id>`).
+    /// A run directory holding a link is refused first: its items files are read (and
+    /// printed by `diff`), and `report` writes into it.
     pub fn open(dir: &Path) -> Result<RunView, ReportError> {
+        output::safe_fs::refuse_links(dir)?;
         let summary = Summary::read(dir)
             .map_err(|e| ReportError::NotARun { path: dir.to_path_buf(), reason: e.to_string() })?;
         let records = journal::effective(journal::read(&dir.join(output::rundir::RESULTS))?);
