@@ -420,12 +420,17 @@ struct Tally {
     items: u64,
 }
 
-fn read_journal(out: &Path) -> Result<Tally, String> {
-    let results = std::fs::read_dir(out)
+/// The run directory `tenantrun run -o OUT` made (the one folder under `out` with a journal).
+pub(crate) fn run_dir(out: &Path) -> Result<PathBuf, String> {
+    std::fs::read_dir(out)
         .map_err(|e| format!("{}: {e}", out.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path().join(RESULTS)))
-        .find(|p| p.is_file())
-        .ok_or_else(|| format!("no run directory with {RESULTS} under {}", out.display()))?;
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.join(RESULTS).is_file())
+        .ok_or_else(|| format!("no run directory with {RESULTS} under {}", out.display()))
+}
+
+fn read_journal(out: &Path) -> Result<Tally, String> {
+    let results = run_dir(out)?.join(RESULTS);
     let records = journal::effective(journal::read(&results).map_err(|e| e.to_string())?);
     let ok = records.iter().filter(|r| r.status == StepStatus::Ok).count();
     let mut retries: BTreeMap<String, u64> = BTreeMap::new();

@@ -87,11 +87,7 @@ impl Bench {
         if run.exit_code != 1 && run.exit_code != 3 {
             return Err(format!("report run: exit {} (logs in {})", run.exit_code, dir.display()));
         }
-        let run_dir = std::fs::read_dir(&out)
-            .map_err(|e| e.to_string())?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .find(|p| p.join("results.jsonl").is_file())
-            .ok_or_else(|| format!("no run directory under {}", out.display()))?;
+        let run_dir = super::jobs::run_dir(&out)?;
         let html = dir.join("report.html");
         let args: Vec<String> =
             ["report", &run_dir.display().to_string(), "--format", "html", "-o", &html.display().to_string()]
