@@ -67,8 +67,10 @@ async fn the_fixture_is_a_working_offline_setup() {
             .unwrap();
     let (_, chain) = store.private_key_chain().unwrap();
     assert_eq!(chain.certs().len(), 1);
-    assert!(p12_keystore::KeyStore::from_pkcs12(&pfx, "wrong", p12_keystore::Pkcs12ImportPolicy::Relaxed)
-        .is_err());
+    // A wrong password fails the MAC check (the file is protected, not merely unreadable).
+    let wrong = p12_keystore::KeyStore::from_pkcs12(&pfx, "wrong", p12_keystore::Pkcs12ImportPolicy::Relaxed)
+        .expect_err("a wrong password is refused");
+    assert!(matches!(wrong, p12_keystore::error::Error::MacError(_)), "{wrong:?}");
 
     #[cfg(unix)]
     {
