@@ -63,6 +63,17 @@ fn the_documented_login_signs_in_the_identity_the_customers_run_as() {
         stderr.contains("run `tenantrun login PROFILE --identity partner` once on this machine"),
         "{stderr}"
     );
+    let shown = stderr.replace(&dir.path().display().to_string(), "[DIR]");
+    insta::assert_snapshot!(shown.trim_end(), @r"
+    error: identity `partner`: cannot read the refresh token: cannot read secret file profiles/csp-gdap/secrets/partner.rt: No such file or directory (os error 2)
+      ——▶ profiles/csp-gdap/profile.yaml:29:3
+       │
+    29 │   partner:
+       │   ^^^^^^^
+       = hint: 3 selected tenants sign in as `partner` (wingtiptoys.onmicrosoft.com, tailspintoys.onmicrosoft.com, 5c1f3a2e-0000-4000-8000-0000000c0ffe); nothing was contacted; run `tenantrun login PROFILE --identity partner` once on this machine (device-code sign-in; the refresh token is cached)
+
+    1 problem found
+    ");
 
     let login = documented_login();
     assert_eq!(login, ["login", "profiles/csp-gdap/", "--identity", "partner"]);

@@ -4,7 +4,7 @@
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use tenantrun::profile::check::{commands, document, exemption, expect, identity, tenant};
+use tenantrun::profile::check::{commands, document, exemption, expect, identity, source, tenant};
 use tenantrun::profile::syntax::{toml_tree, yaml, Source};
 
 fn root() -> PathBuf {
@@ -130,10 +130,11 @@ fn shipped_profiles_pass_tenantrun_validate() {
         "eop-standalone",
         "device-code",
         "gitops",
+        "csp-gdap-discovery",
     ] {
         assert!(stdout.contains(&format!("ok: profiles/{folder} (")), "{folder} not checked:\n{stdout}");
     }
-    assert!(stdout.contains("ok: examples/ (1 file, 10 tenants"), "{stdout}");
+    assert!(stdout.contains("ok: examples/ (2 files, 10 tenants"), "{stdout}");
 }
 
 /// The keys the checker accepts are exactly the schema's properties.
@@ -162,6 +163,18 @@ fn checker_and_schema_agree_on_keys() {
     assert_eq!(props(&defs["OperatorsDoc"]), sorted(tenantrun::expect::Operator::NAMES));
     assert_eq!(props(&defs["CountRangeDoc"]), sorted(expect::COUNT_KEYS));
     assert_eq!(props(&defs["ExemptionDoc"]), sorted(exemption::EXEMPTION_KEYS));
+    assert_eq!(props(&defs["TenantDefaultsDoc"]), sorted(source::TENANT_DEFAULTS_KEYS));
+    let sources = defs["TenantSourceDoc"]["oneOf"].as_array().expect("tenant source variants");
+    assert_eq!(sources.len(), source::SOURCE_KINDS.len());
+    for variant in sources {
+        let kind = variant["properties"]["kind"]["const"].as_str().expect("kind const");
+        let (_, keys) =
+            source::SOURCE_KINDS.iter().find(|(k, _)| *k == kind).expect("kind known to the checker");
+        let mut expected = sorted(keys);
+        expected.push("kind".into());
+        expected.sort();
+        assert_eq!(props(variant), expected, "tenant source kind {kind}");
+    }
     let variants = defs["IdentityDoc"]["oneOf"].as_array().expect("identity variants");
     assert_eq!(variants.len(), identity::KINDS.len());
     for variant in variants {

@@ -39,6 +39,8 @@ fn profile(tenants: Vec<Tenant>) -> Profile {
         identity_origins: Default::default(),
         defaults: Defaults { identity: Some("mi".into()), ..Defaults::default() },
         tenants,
+        tenant_sources: vec![],
+        written: Default::default(),
         commands: vec![
             CommandList { name: "labels".into(), steps: vec![step("Get-Label"), step("Set-Label")] },
             CommandList { name: "dlp".into(), steps: vec![step("Get-DlpCompliancePolicy")] },

@@ -56,7 +56,7 @@ fn problems_in_one_argument_do_not_hide_the_others() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         String::from_utf8_lossy(&o.stdout),
-        "ok: examples/ (1 file, 10 tenants, 1 identity, 3 command lists)\n"
+        "ok: examples/ (2 files, 10 tenants, 1 identity, 4 command lists)\n"
     );
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("no-identity.yaml:3:9") && err.contains("empty.yaml:1:1"), "{err}");

@@ -100,7 +100,17 @@ fn plan_check_exits_1_when_steps_are_not_granted() {
     let p = p.to_string_lossy().into_owned();
     let o = lab.run(&["plan", &p, "--check"]);
     assert_eq!(o.status.code(), Some(1), "{}", show(&o));
-    insta::assert_snapshot!(redact(&lab, &o.stderr), @"error: 2 steps NOT GRANTED in 2 tenants: the identity's role does not export the cmdlet (hint: assign the role, or `run --preflight` skips them)");
+    // `Get-Nope` is in no service's cmdlet list either: validate's warning comes first.
+    insta::assert_snapshot!(redact(&lab, &o.stderr), @r"
+    warning: `Get-Nope` is not a Security & Compliance or Exchange Online cmdlet
+      ——▶ [LAB]/profile.yaml:22:7
+       │
+    22 │     - Get-Nope
+       │       ^^^^^^^^
+       = hint: check the spelling; a cmdlet newer than this list still runs (`plan --check` asks each tenant which cmdlets it grants)
+
+    error: 2 steps NOT GRANTED in 2 tenants: the identity's role does not export the cmdlet (hint: assign the role, or `run --preflight` skips them)
+    ");
     let p2 = lab.profile(&tenants(2, "t"), LISTS, "");
     let o = lab.run(&["plan", &p2.to_string_lossy(), "--check"]);
     assert_eq!(o.status.code(), Some(0), "{}", show(&o));

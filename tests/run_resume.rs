@@ -159,6 +159,23 @@ fn ctrl_c_stops_starting_steps_writes_the_summary_and_exits_130() {
     assert_eq!(s["counts"]["ok"].as_u64().unwrap() + not_run, 90, "{s}");
     assert_eq!(s["counts"]["failed"], 0, "in-flight steps finished: {s}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("Run directory: "));
+    // What the user reads: at once, that nothing new starts; at the end, how much did not
+    // run and the command that finishes the job.
+    assert!(
+        stderr.lines().any(|l| l
+            == "interrupted: no new steps will start; waiting for those in flight (Ctrl-C again to stop at once)"),
+        "{stderr}"
+    );
+    let run_id = run.file_name().unwrap().to_string_lossy().into_owned();
+    let tail = stderr[stderr.rfind("interrupted:").unwrap_or(0)..]
+        .replace(&format!("{not_run} steps"), "[N] steps")
+        .replace(&run_id, "[RUN_ID]")
+        .replace(&lab.dir.path().display().to_string(), "[LAB]");
+    insta::assert_snapshot!(tail.trim_end(), @r"
+    interrupted: [N] steps not run; results.jsonl holds every step that finished.
+    resume with:
+      tenantrun run [LAB]/profile.yaml --resume runs/[RUN_ID]
+    ");
 
     let out = lab.run(&["run", p, "--resume", run.to_str().unwrap(), "--progress", "none"]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));

@@ -50,13 +50,23 @@ impl AnchorPolicy {
     }
 }
 
-/// The `upn` (or `unique_name`) claim of a JWT, read without verifying it: it only
-/// picks the anchor, the service verifies the token.
-pub fn token_upn(token: &str) -> Option<String> {
+/// The claims of a JWT, read without verifying it (the service verifies the token).
+fn claims(token: &str) -> Option<serde_json::Value> {
     let payload = token.split('.').nth(1)?;
     let bytes =
         base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
-    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// The tenant GUID a token was issued in (`tid`): the admin API may name the tenant by it.
+pub fn token_tenant(token: &str) -> Option<String> {
+    claims(token)?.get("tid")?.as_str().filter(|t| !t.is_empty()).map(str::to_string)
+}
+
+/// The `upn` (or `unique_name`) claim of a JWT, read without verifying it: it only
+/// picks the anchor.
+pub fn token_upn(token: &str) -> Option<String> {
+    let claims = claims(token)?;
     ["upn", "unique_name", "preferred_username"]
         .iter()
         .find_map(|k| claims.get(*k).and_then(|v| v.as_str()).filter(|s| s.contains('@')).map(str::to_string))

@@ -4,7 +4,10 @@
 use super::error::{ApiError, ErrorKind, FailedAnswer};
 use super::retry::{parse_retry_after, Decision, Failure, RetryPolicy};
 use super::token::TokenSource;
-use bytes::Bytes;
+use crate::environment::body::{
+    read_bounded, read_prefix, Body, BodyError, MAX_ANSWER_BYTES, MAX_ERROR_BODY_BYTES,
+};
+use crate::environment::{certificate_problem, CA_FILE_HINT};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,12 +41,13 @@ pub struct ApiStatsSnapshot {
     pub token_renewals: u64,
 }
 
-/// A successful (status < 400) answer, its body read in full.
+/// A successful (status < 400) answer, its body read in full (at most
+/// [`MAX_ANSWER_BYTES`]).
 #[derive(Debug)]
 pub struct Answer {
     pub status: u16,
     pub location: Option<String>,
-    pub body: Bytes,
+    pub body: Body,
 }
 
 /// Labels for log lines about one request (never secrets).
@@ -100,14 +104,39 @@ impl AdminClient {
                     };
                     let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v));
                     let location = header("location");
-                    let diagnostics = resp.headers().get("x-ms-diagnostics").map(|v| v.as_bytes().to_vec());
-                    match resp.bytes().await {
-                        Ok(body) if status < 400 => return Ok(Answer { status, location, body }),
-                        Ok(body) => {
-                            let answer = FailedAnswer { body: &body, diagnostics: diagnostics.as_deref() };
-                            (Failure::Status { status, retry_after }, ApiError::from_response(status, answer))
+                    if status < 400 {
+                        match read_bounded(resp, MAX_ANSWER_BYTES).await {
+                            Ok(body) => return Ok(Answer { status, location, body }),
+                            Err(BodyError::TooLarge { limit }) => {
+                                // Final: the same request would get the same answer.
+                                return Err(ApiError {
+                                    status: Some(status),
+                                    ..ApiError::new(
+                                        ErrorKind::Http,
+                                        format!("{}: {}", label.what, BodyError::TooLarge { limit }),
+                                    )
+                                });
+                            }
+                            Err(BodyError::Read(e)) => self.transport_failure(&e),
                         }
-                        Err(e) => self.transport_failure(&e),
+                    } else {
+                        let diagnostics =
+                            resp.headers().get("x-ms-diagnostics").map(|v| v.as_bytes().to_vec());
+                        match read_prefix(resp, MAX_ERROR_BODY_BYTES).await {
+                            Ok(body) => {
+                                let bytes = body.to_bytes();
+                                let answer = FailedAnswer {
+                                    body: &bytes,
+                                    diagnostics: diagnostics.as_deref(),
+                                    truncated: body.truncated,
+                                };
+                                (
+                                    Failure::Status { status, retry_after },
+                                    ApiError::from_response(status, answer),
+                                )
+                            }
+                            Err(e) => self.transport_failure(&e),
+                        }
                     }
                 }
                 Err(e) => self.transport_failure(&e),
@@ -169,8 +198,14 @@ impl AdminClient {
         if e.is_timeout() {
             let msg = format!("no answer within {}s (per-request timeout)", self.timeout.as_secs_f64());
             (Failure::Timeout, ApiError::new(ErrorKind::Timeout, msg))
+        } else if let Some(problem) = certificate_problem(e) {
+            // Final: trying again meets the same certificate.
+            let origin = e.url().map(|u| u.origin().ascii_serialization()).unwrap_or_default();
+            let msg = format!("{origin} {problem} (hint: {CA_FILE_HINT})");
+            (Failure::Final, ApiError::new(ErrorKind::Network, msg))
         } else {
-            (Failure::Network, ApiError::new(ErrorKind::Network, describe(e)))
+            let text = crate::redact::scrub(&describe(e), &[]).into_owned();
+            (Failure::Network, ApiError::new(ErrorKind::Network, text))
         }
     }
 }

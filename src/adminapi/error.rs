@@ -60,9 +60,12 @@ pub struct ApiError {
 /// What a failed answer carried besides its status.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FailedAnswer<'a> {
+    /// The body, or its first [`crate::environment::body::MAX_ERROR_BODY_BYTES`].
     pub body: &'a [u8],
     /// The `x-ms-diagnostics` header, as sent (it is cleaned here).
     pub diagnostics: Option<&'a [u8]>,
+    /// More body followed than `body` holds (it was not read).
+    pub truncated: bool,
 }
 
 impl ApiError {
@@ -83,9 +86,25 @@ impl ApiError {
         let diagnostics = answer.diagnostics.map(server_text::clean_bytes).filter(|d| !d.trim().is_empty());
         let (code, exception_type, message) = match parsed {
             Some(e) => (e.code, e.exception_type, e.message),
-            None => (None, None, describe_unparsed(status, answer.body, diagnostics.as_deref())),
+            None => {
+                let mut m = describe_unparsed(status, answer.body, diagnostics.as_deref());
+                if answer.truncated {
+                    m.push_str(&format!(
+                        " (only the first {} of the body was read)",
+                        crate::environment::body::human(answer.body.len())
+                    ));
+                }
+                (None, None, m)
+            }
         };
-        ApiError { kind, status: Some(status), code, exception_type, message: cap(message) }
+        let clean = |t: String| crate::redact::scrub(&t, &[]).into_owned();
+        ApiError {
+            kind,
+            status: Some(status),
+            code: code.map(clean),
+            exception_type: exception_type.map(clean),
+            message: cap(clean(message)),
+        }
     }
 }
 
@@ -192,9 +211,11 @@ fn is_readable_text(body: &[u8]) -> bool {
     std::str::from_utf8(body).is_ok_and(|t| !t.contains('\0') && !server_text::clean(t).trim().is_empty())
 }
 
-/// The first 300 characters of a readable body, on one line.
+/// The first 300 characters of a readable body, on one line. JSON is written back in its
+/// plain form first (`\u002B` → `+`), so a secret echoed with escapes is still recognised.
 fn excerpt(body: &[u8]) -> String {
-    let text = server_text::clean_bytes(body);
+    let plain = serde_json::from_slice::<Value>(body).ok().and_then(|v| serde_json::to_vec(&v).ok());
+    let text = server_text::clean_bytes(plain.as_deref().unwrap_or(body));
     let text = text.trim();
     let short: String = text.chars().take(EXCERPT_CHARS).collect();
     if short.len() < text.len() {
@@ -209,7 +230,8 @@ const EXCERPT_CHARS: usize = 300;
 /// Messages are cut at 8 KiB (SPEC §9), on a character boundary.
 pub const MAX_MESSAGE_BYTES: usize = 8 * 1024;
 
-fn cap(mut message: String) -> String {
+/// `message` cut at [`MAX_MESSAGE_BYTES`] (with `…` at the cut).
+pub fn cap(mut message: String) -> String {
     if message.len() > MAX_MESSAGE_BYTES {
         let mut end = MAX_MESSAGE_BYTES - '…'.len_utf8();
         while !message.is_char_boundary(end) {
@@ -230,7 +252,7 @@ mod tests {
     use super::*;
 
     fn body(b: &[u8]) -> FailedAnswer<'_> {
-        FailedAnswer { body: b, diagnostics: None }
+        FailedAnswer { body: b, diagnostics: None, truncated: false }
     }
 
     #[test]
@@ -292,7 +314,10 @@ mod tests {
     fn nul_bodies_are_described_not_copied() {
         let nul = vec![0u8; 300];
         let diag = b"2000010;reason=\"no role\x1b[0m\";error_category=\"insufficient_role\"";
-        let e = ApiError::from_response(403, FailedAnswer { body: &nul, diagnostics: Some(diag) });
+        let e = ApiError::from_response(
+            403,
+            FailedAnswer { body: &nul, diagnostics: Some(diag), truncated: false },
+        );
         assert_eq!(e.kind, ErrorKind::Http);
         assert_eq!((e.code, e.exception_type), (None, None));
         assert_eq!(

@@ -7,14 +7,17 @@ pub mod client;
 pub mod enum_parameters;
 pub mod error;
 pub mod page;
+pub mod paging;
 pub mod region;
 pub mod retry;
 pub mod session;
 pub mod token;
+pub mod warnings;
 
 pub use anchor::{AnchorPolicy, Principal};
 pub use client::{AdminClient, ApiStats, ApiStatsSnapshot};
 pub use error::{ApiError, ErrorKind};
+pub use paging::StepLimits;
 pub use retry::RetryPolicy;
 pub use session::{InvokeError, InvokeOutcome, PageSink, TenantSession};
 pub use token::{StaticToken, TokenSource};

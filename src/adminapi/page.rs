@@ -1,42 +1,215 @@
-//! One page of an InvokeCommand answer: its objects (OData annotations removed),
-//! the absolute `@odata.nextLink`, and `@adminapi.warnings`.
+//! One page of an InvokeCommand answer, parsed as a stream: its objects go to the caller
+//! in batches as they are read (OData annotations removed), so a page of millions of tiny
+//! objects costs the body and one batch, not tens of times the body (issue #9 item 8);
+//! `@odata.nextLink` is kept and `@adminapi.warnings` go to the step's capped
+//! [`WarningLog`]. Other keys are skipped without being built.
 
-use crate::server_text;
+use super::warnings::WarningLog;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
+use std::fmt;
+use std::io::Read;
 
-/// A parsed page.
+/// Objects handed to the caller at once.
+pub const BATCH: usize = 1000;
+
+/// What a page said besides its objects.
 #[derive(Debug, Default, PartialEq)]
-pub struct Page {
-    pub items: Vec<Value>,
+pub struct PageMeta {
     pub next_link: Option<String>,
-    pub warnings: Vec<String>,
+    pub item_count: u64,
 }
 
-impl Page {
-    /// Parse a 200 body. Errors describe what is malformed (never echo the whole body).
-    pub fn parse(body: &[u8]) -> Result<Page, String> {
-        let value: Value = serde_json::from_slice(body).map_err(|e| format!("answer is not JSON: {e}"))?;
-        let Value::Object(mut root) = value else {
-            return Err("answer is not a JSON object".into());
+/// Why a page could not be taken.
+#[derive(Debug)]
+pub enum PageError {
+    /// The body is not a page (never echoes the body).
+    Malformed(String),
+    /// The caller's sink failed.
+    Sink(std::io::Error),
+}
+
+/// Parse a 200 body from `reader`, handing its objects to `sink` in batches of [`BATCH`].
+pub fn parse_page(
+    reader: impl Read,
+    sink: &mut dyn FnMut(&[Value]) -> std::io::Result<()>,
+    warnings: &mut WarningLog,
+) -> Result<PageMeta, PageError> {
+    let mut state = State { sink, warnings, sink_error: None, meta: PageMeta::default() };
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    let parsed = RootSeed(&mut state).deserialize(&mut de).and_then(|()| de.end());
+    if let Some(e) = state.sink_error.take() {
+        return Err(PageError::Sink(e));
+    }
+    match parsed {
+        Ok(()) => Ok(state.meta),
+        Err(e) if e.is_data() && e.to_string().starts_with("invalid type") => {
+            Err(PageError::Malformed("answer is not a JSON object".into()))
+        }
+        Err(e) if e.is_data() => Err(PageError::Malformed(e.to_string())),
+        Err(e) => Err(PageError::Malformed(format!("answer is not JSON: {e}"))),
+    }
+}
+
+struct State<'s> {
+    sink: &'s mut dyn FnMut(&[Value]) -> std::io::Result<()>,
+    warnings: &'s mut WarningLog,
+    sink_error: Option<std::io::Error>,
+    meta: PageMeta,
+}
+
+struct RootSeed<'a, 's>(&'a mut State<'s>);
+
+impl<'de> DeserializeSeed<'de> for RootSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RootSeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "value" => map.next_value_seed(ItemsSeed(self.0))?,
+                "@odata.nextLink" => {
+                    if let Value::String(s) = map.next_value::<Value>()? {
+                        self.0.meta.next_link = Some(s);
+                    }
+                }
+                "@adminapi.warnings" => map.next_value_seed(WarningsSeed(self.0.warnings))?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `value`: an array of objects, or null.
+struct ItemsSeed<'a, 's>(&'a mut State<'s>);
+
+impl<'de> DeserializeSeed<'de> for ItemsSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ItemsSeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("`value` as an array")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let state = self.0;
+        let mut batch = Vec::with_capacity(BATCH);
+        let flush = |batch: &mut Vec<Value>, state: &mut State<'_>| -> Result<(), A::Error> {
+            if batch.is_empty() {
+                return Ok(());
+            }
+            state.meta.item_count += batch.len() as u64;
+            let written = (state.sink)(batch);
+            batch.clear();
+            written.map_err(|e| {
+                state.sink_error = Some(e);
+                de::Error::custom("the items could not be written")
+            })
         };
-        let items = match root.remove("value") {
-            Some(Value::Array(items)) => items.into_iter().map(strip_annotations).collect(),
-            Some(Value::Null) | None => Vec::new(),
-            Some(_) => return Err("`value` is not an array".into()),
-        };
-        let next_link = root.get("@odata.nextLink").and_then(|v| v.as_str()).map(str::to_string);
-        let warnings = match root.get("@adminapi.warnings") {
-            Some(Value::Array(w)) => w
-                .iter()
-                .map(|x| match x {
-                    Value::String(s) => server_text::clean(s).into_owned(),
-                    other => server_text::clean(&other.to_string()).into_owned(),
-                })
-                .collect(),
-            Some(Value::String(s)) => vec![server_text::clean(s).into_owned()],
-            _ => Vec::new(),
-        };
-        Ok(Page { items, next_link, warnings })
+        while let Some(item) = seq.next_element::<Value>()? {
+            batch.push(strip_annotations(item));
+            if batch.len() >= BATCH {
+                flush(&mut batch, state)?;
+            }
+        }
+        flush(&mut batch, state)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, _map: A) -> Result<(), A::Error> {
+        Err(de::Error::custom("`value` is not an array"))
+    }
+    fn visit_str<E: de::Error>(self, _v: &str) -> Result<(), E> {
+        Err(de::Error::custom("`value` is not an array"))
+    }
+    fn visit_bool<E: de::Error>(self, _v: bool) -> Result<(), E> {
+        Err(de::Error::custom("`value` is not an array"))
+    }
+    fn visit_i64<E: de::Error>(self, _v: i64) -> Result<(), E> {
+        Err(de::Error::custom("`value` is not an array"))
+    }
+    fn visit_u64<E: de::Error>(self, _v: u64) -> Result<(), E> {
+        Err(de::Error::custom("`value` is not an array"))
+    }
+    fn visit_f64<E: de::Error>(self, _v: f64) -> Result<(), E> {
+        Err(de::Error::custom("`value` is not an array"))
+    }
+}
+
+/// `@adminapi.warnings`: an array (of strings, or anything, shown as JSON) or one string.
+/// Warnings past the log's cap are skipped without being built.
+struct WarningsSeed<'a>(&'a mut WarningLog);
+
+impl<'de> DeserializeSeed<'de> for WarningsSeed<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for WarningsSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("warnings")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        loop {
+            if self.0.is_full() {
+                match seq.next_element::<IgnoredAny>()? {
+                    Some(_) => self.0.skip(),
+                    None => return Ok(()),
+                }
+            } else {
+                match seq.next_element::<Value>()? {
+                    Some(Value::String(s)) => self.0.push(&s),
+                    Some(other) => self.0.push(&other.to_string()),
+                    None => return Ok(()),
+                }
+            }
+        }
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.0.push(v);
+        Ok(())
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<(), E> {
+        self.0.push(&v);
+        Ok(())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_bool<E: de::Error>(self, _v: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E: de::Error>(self, _v: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E: de::Error>(self, _v: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E: de::Error>(self, _v: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(())
     }
 }
 
@@ -61,6 +234,20 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn parse(body: &[u8]) -> Result<(Vec<Value>, PageMeta, Vec<String>), String> {
+        let mut items = Vec::new();
+        let mut log = WarningLog::default();
+        let mut sink = |batch: &[Value]| {
+            items.extend_from_slice(batch);
+            Ok(())
+        };
+        match parse_page(body, &mut sink, &mut log) {
+            Ok(meta) => Ok((items, meta, log.into_vec())),
+            Err(PageError::Malformed(m)) => Err(m),
+            Err(PageError::Sink(e)) => Err(e.to_string()),
+        }
+    }
+
     #[test]
     fn parses_items_next_link_and_warnings() {
         let body = json!({
@@ -71,18 +258,45 @@ mod tests {
                 {"Name": "B"}
             ],
             "@odata.nextLink": "https://x/adminapi/beta/t/InvokeCommand?$skiptoken=2",
-            "@adminapi.warnings": ["careful"]
+            "@adminapi.warnings": ["careful", {"not": "text"}]
         });
-        let page = Page::parse(body.to_string().as_bytes()).unwrap();
-        assert_eq!(page.items, vec![json!({"Name": "A", "Settings": [{"k": 1}]}), json!({"Name": "B"})]);
-        assert_eq!(page.next_link.as_deref(), Some("https://x/adminapi/beta/t/InvokeCommand?$skiptoken=2"));
-        assert_eq!(page.warnings, vec!["careful".to_string()]);
+        let (items, meta, warnings) = parse(body.to_string().as_bytes()).unwrap();
+        assert_eq!(items, vec![json!({"Name": "A", "Settings": [{"k": 1}]}), json!({"Name": "B"})]);
+        assert_eq!(meta.next_link.as_deref(), Some("https://x/adminapi/beta/t/InvokeCommand?$skiptoken=2"));
+        assert_eq!(meta.item_count, 2);
+        assert_eq!(warnings, vec!["careful".to_string(), r#"{"not":"text"}"#.to_string()]);
+    }
+
+    #[test]
+    fn objects_arrive_in_batches() {
+        let body = format!("{{\"value\":[{}]}}", vec!["{}"; 2 * BATCH + 1].join(","));
+        let mut sizes = Vec::new();
+        let mut sink = |batch: &[Value]| {
+            sizes.push(batch.len());
+            Ok(())
+        };
+        let meta = parse_page(body.as_bytes(), &mut sink, &mut WarningLog::default()).unwrap();
+        assert_eq!(sizes, vec![BATCH, BATCH, 1]);
+        assert_eq!(meta.item_count, 2 * BATCH as u64 + 1);
     }
 
     #[test]
     fn last_page_and_malformed() {
-        assert_eq!(Page::parse(br#"{"value":[]}"#).unwrap(), Page::default());
-        assert!(Page::parse(b"nope").is_err());
-        assert!(Page::parse(br#"{"value":3}"#).is_err());
+        assert_eq!(parse(br#"{"value":[]}"#).unwrap(), (vec![], PageMeta::default(), vec![]));
+        assert_eq!(parse(br#"{"value":null,"@adminapi.warnings":"one"}"#).unwrap().2, vec!["one"]);
+        assert!(parse(b"nope").unwrap_err().starts_with("answer is not JSON"));
+        assert_eq!(parse(b"[1]").unwrap_err(), "answer is not a JSON object");
+        assert!(parse(br#"{"value":3}"#).unwrap_err().starts_with("`value` is not an array"));
+        assert!(parse(br#"{"value":[]} trailing"#).unwrap_err().starts_with("answer is not JSON"));
+    }
+
+    #[test]
+    fn a_failing_sink_stops_the_page() {
+        let body = format!("{{\"value\":[{}]}}", vec!["{}"; BATCH + 5].join(","));
+        let mut sink = |_: &[Value]| Err(std::io::Error::other("disk full"));
+        match parse_page(body.as_bytes(), &mut sink, &mut WarningLog::default()) {
+            Err(PageError::Sink(e)) => assert_eq!(e.to_string(), "disk full"),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -16,6 +16,8 @@ pub enum Failure {
     Network,
     /// The per-request timeout elapsed.
     Timeout,
+    /// A failure that the same request would meet again (an untrusted certificate).
+    Final,
 }
 
 /// Why a request is retried; shown at `-v`.
@@ -110,7 +112,7 @@ impl RetryPolicy {
                 delay: self.backoff(retries, jitter),
                 reason: RetryReason::ServerError(status),
             },
-            Failure::Status { .. } => Decision::GiveUp,
+            Failure::Status { .. } | Failure::Final => Decision::GiveUp,
             Failure::Network => {
                 Decision::Retry { delay: self.backoff(retries, jitter), reason: RetryReason::Network }
             }
@@ -130,13 +132,16 @@ impl RetryPolicy {
     }
 }
 
-/// Parse a `Retry-After` header value: delta-seconds (HTTP dates are not used by the service).
+/// Parse a `Retry-After` header value: delta-seconds (HTTP dates are not used by the
+/// service). Any number saturates: `1e300` or twenty digits is "as long as possible"
+/// ([`Duration::MAX`], which callers cap), never a panic.
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
     let v = value.trim();
     if let Ok(secs) = v.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    v.parse::<f64>().ok().filter(|s| s.is_finite() && *s >= 0.0).map(Duration::from_secs_f64)
+    let secs = v.parse::<f64>().ok().filter(|s| !s.is_nan() && *s >= 0.0)?;
+    Some(Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX))
 }
 
 #[cfg(test)]
@@ -222,5 +227,19 @@ mod tests {
         assert_eq!(parse_retry_after(" 0.5 "), Some(Duration::from_millis(500)));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
         assert_eq!(parse_retry_after("-1"), None);
+        assert_eq!(parse_retry_after("NaN"), None);
+    }
+
+    #[test]
+    fn huge_retry_after_saturates_and_is_capped() {
+        for huge in ["1e300", "99999999999999999999", "inf", "18446744073709551616.5"] {
+            assert_eq!(parse_retry_after(huge), Some(Duration::MAX), "{huge}");
+        }
+        let p = RetryPolicy::with_retries(1);
+        let huge = Failure::Status { status: 429, retry_after: parse_retry_after("1e300") };
+        assert_eq!(
+            p.decide(huge, 0, false, 0.5),
+            Decision::Retry { delay: p.max_retry_after, reason: RetryReason::Throttled(429) }
+        );
     }
 }

@@ -2,13 +2,16 @@
 //! cached compliance region; the three calls of SPEC §4 (region banner,
 //! `EXOModuleFile`, paged `InvokeCommand`).
 
+use super::anchor::token_tenant;
 use super::anchor::AnchorPolicy;
 use super::body::invoke_body;
-use super::client::{AdminClient, RequestLabel};
+use super::client::{AdminClient, Answer, RequestLabel};
 use super::error::{ApiError, ErrorKind};
-use super::page::Page;
+use super::page::{parse_page, PageError};
+use super::paging::{deadline_error, Pager, StepLimits};
 use super::region::{regional_base, BANNER_VERSION};
 use super::token::TokenSource;
+use super::warnings::WarningLog;
 use crate::environment::Environment;
 use crate::profile::{Service, Step};
 use serde_json::Value;
@@ -28,6 +31,48 @@ pub struct InvokeOutcome {
     pub item_count: u64,
     pub pages: u32,
     pub warnings: Vec<String>,
+}
+
+/// What a step has done so far (kept when its deadline cuts it short).
+#[derive(Default)]
+struct StepRun {
+    attempts: u32,
+    item_count: u64,
+    pages: u32,
+    warnings: WarningLog,
+}
+
+/// Why reading a step's pages stopped.
+enum StepFailure {
+    Api(ApiError),
+    Sink(std::io::Error),
+}
+
+impl From<ApiError> for StepFailure {
+    fn from(e: ApiError) -> Self {
+        StepFailure::Api(e)
+    }
+}
+
+/// A redirect answering an admin API call (other than the region banner) is never followed:
+/// the token would go where the server says.
+fn refuse_redirect(answer: &Answer) -> Result<(), ApiError> {
+    if !(300..400).contains(&answer.status) {
+        return Ok(());
+    }
+    let target = answer
+        .location
+        .as_deref()
+        .and_then(|l| Url::parse(l).ok())
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_else(|| "a relative or missing Location".into());
+    Err(ApiError {
+        status: Some(answer.status),
+        ..ApiError::new(
+            ErrorKind::Refused,
+            format!("not followed: the service redirected (HTTP {}) to {target}; redirects are never followed with the token", answer.status),
+        )
+    })
 }
 
 /// Why an invocation failed.
@@ -130,15 +175,12 @@ impl TenantSession {
             exception_type: None,
             message: "region discovery: redirect without a usable Location".into(),
         })?;
-        let base = regional_base(&self.env, &location).ok_or_else(|| ApiError {
-            kind: ErrorKind::Http,
+        let base = regional_base(&self.env, &url, &location).map_err(|reason| ApiError {
+            kind: ErrorKind::Refused,
             status: Some(answer.status),
             code: None,
             exception_type: None,
-            message: format!(
-                "region discovery: cannot derive a region from {}",
-                location.origin().ascii_serialization()
-            ),
+            message: format!("not sent: {reason}; the token goes only to origins the environment names"),
         })?;
         tracing::debug!(tenant = %self.tenant, region_base = %base, "compliance region discovered");
         Ok(base)
@@ -156,7 +198,8 @@ impl TenantSession {
         let resource = self.env.resource(service).to_string();
         let answer =
             self.client.execute(label, self.tokens.as_ref(), &resource, &build, &mut attempts).await?;
-        parse_module_file(&answer.body).map_err(|m| ApiError {
+        refuse_redirect(&answer)?;
+        parse_module_file(&answer.body.to_bytes()).map_err(|m| ApiError {
             kind: ErrorKind::Http,
             status: Some(answer.status),
             code: None,
@@ -166,28 +209,52 @@ impl TenantSession {
     }
 
     /// Run one step: POST InvokeCommand and every `@odata.nextLink` page, handing each
-    /// page's objects to `sink` as it arrives.
-    pub async fn invoke(&self, step: &Step, sink: &mut dyn PageSink) -> Result<InvokeOutcome, InvokeError> {
-        let mut out = InvokeOutcome::default();
-        let fail = |error: ApiError, out: &InvokeOutcome| InvokeError::Api {
-            error,
-            attempts: out.attempts,
-            warnings: out.warnings.clone(),
-        };
-        let base = match self.base(step.service, &mut out.attempts).await {
-            Ok(b) => b,
-            Err(e) => return Err(fail(e, &out)),
-        };
+    /// page's objects to `sink` as they are read, within `limits` (SPEC §9).
+    pub async fn invoke(
+        &self,
+        step: &Step,
+        sink: &mut dyn PageSink,
+        limits: StepLimits,
+    ) -> Result<InvokeOutcome, InvokeError> {
+        let deadline = tokio::time::Instant::now() + limits.timeout;
+        let mut run = StepRun::default();
+        match tokio::time::timeout_at(deadline, self.read_pages(step, sink, limits, &mut run)).await {
+            Ok(Ok(())) => Ok(InvokeOutcome {
+                attempts: run.attempts,
+                item_count: run.item_count,
+                pages: run.pages,
+                warnings: run.warnings.into_vec(),
+            }),
+            Ok(Err(StepFailure::Sink(e))) => Err(InvokeError::Sink(e)),
+            Ok(Err(StepFailure::Api(error))) => {
+                Err(InvokeError::Api { error, attempts: run.attempts, warnings: run.warnings.into_vec() })
+            }
+            Err(_elapsed) => Err(InvokeError::Api {
+                error: deadline_error(limits, run.pages),
+                attempts: run.attempts,
+                warnings: run.warnings.into_vec(),
+            }),
+        }
+    }
+
+    async fn read_pages(
+        &self,
+        step: &Step,
+        sink: &mut dyn PageSink,
+        limits: StepLimits,
+        run: &mut StepRun,
+    ) -> Result<(), StepFailure> {
+        let base = self.base(step.service, &mut run.attempts).await?;
         let select = (!step.select.is_empty()).then(|| format!("$select={}", step.select.join(",")));
-        let mut url = match self.api_url(&base, "beta", "InvokeCommand", select.as_deref()) {
-            Ok(u) => u,
-            Err(e) => return Err(fail(e, &out)),
-        };
-        let body = match serde_json::to_vec(&invoke_body(&step.cmdlet, &step.parameters)) {
-            Ok(b) => bytes::Bytes::from(b),
-            Err(e) => return Err(fail(ApiError::new(ErrorKind::Cmdlet, format!("parameters: {e}")), &out)),
-        };
+        let mut url = self.api_url(&base, "beta", "InvokeCommand", select.as_deref())?;
+        let body = serde_json::to_vec(&invoke_body(&step.cmdlet, &step.parameters))
+            .map(bytes::Bytes::from)
+            .map_err(|e| ApiError::new(ErrorKind::Cmdlet, format!("parameters: {e}")))?;
         let resource = self.env.resource(step.service).to_string();
+        // The tenant's path may name it by its id as configured or by its GUID (the token's `tid`).
+        let tid = self.tokens.token(&resource).await.ok().and_then(|t| token_tenant(t.expose()));
+        let names: Vec<&str> = std::iter::once(self.tenant.as_str()).chain(tid.as_deref()).collect();
+        let mut pager = Pager::new(&url, limits);
         loop {
             let build = |token: &str| {
                 self.headers(self.client.http().post(url.clone()), token, Some(&step.cmdlet))
@@ -197,37 +264,28 @@ impl TenantSession {
                     .body(body.clone())
             };
             let label = RequestLabel { tenant: &self.tenant, what: &step.cmdlet };
-            let answer = match self
+            let answer = self
                 .client
-                .execute(label, self.tokens.as_ref(), &resource, &build, &mut out.attempts)
-                .await
-            {
-                Ok(a) => a,
-                Err(e) => return Err(fail(e, &out)),
-            };
-            let page = match Page::parse(&answer.body) {
-                Ok(p) => p,
-                Err(m) => {
-                    let e = ApiError {
-                        kind: ErrorKind::Http,
-                        status: Some(answer.status),
-                        code: None,
-                        exception_type: None,
-                        message: m,
-                    };
-                    return Err(fail(e, &out));
+                .execute(label, self.tokens.as_ref(), &resource, &build, &mut run.attempts)
+                .await?;
+            refuse_redirect(&answer)?;
+            let mut write = |items: &[Value]| sink.write_items(items);
+            let meta = match parse_page(answer.body.reader(), &mut write, &mut run.warnings) {
+                Ok(meta) => meta,
+                Err(PageError::Sink(e)) => return Err(StepFailure::Sink(e)),
+                Err(PageError::Malformed(m)) => {
+                    return Err(
+                        ApiError { status: Some(answer.status), ..ApiError::new(ErrorKind::Http, m) }.into()
+                    )
                 }
             };
-            sink.write_items(&page.items).map_err(InvokeError::Sink)?;
-            out.pages += 1;
-            out.item_count += page.items.len() as u64;
-            out.warnings.extend(page.warnings);
-            match page.next_link {
-                None => return Ok(out),
-                Some(next) => match next_page_url(&url, &next) {
-                    Ok(u) => url = u,
-                    Err(e) => return Err(fail(e, &out)),
-                },
+            drop(answer);
+            pager.page_read();
+            run.pages = pager.pages();
+            run.item_count += meta.item_count;
+            match meta.next_link {
+                None => return Ok(()),
+                Some(next) => url = pager.next(&url, &next, &names)?,
             }
         }
     }
@@ -270,24 +328,6 @@ impl TenantSession {
     }
 }
 
-/// The next page's URL: absolute (or relative to the current page) and on the same
-/// origin — the bearer token is never sent anywhere else.
-pub fn next_page_url(current: &Url, next: &str) -> Result<Url, ApiError> {
-    let url = current
-        .join(next)
-        .map_err(|e| ApiError::new(ErrorKind::Http, format!("invalid @odata.nextLink: {e}")))?;
-    if url.origin() != current.origin() {
-        return Err(ApiError::new(
-            ErrorKind::Http,
-            format!(
-                "@odata.nextLink points to another origin ({}); refusing to send the token there",
-                url.origin().ascii_serialization()
-            ),
-        ));
-    }
-    Ok(url)
-}
-
 /// `{"value":[{"exportedCmdlets":"Get-Label,Get-LabelPolicy,..."}]}` → the set of names.
 pub fn parse_module_file(body: &[u8]) -> Result<BTreeSet<String>, String> {
     let value: Value = serde_json::from_slice(body).map_err(|e| format!("answer is not JSON: {e}"))?;
@@ -314,20 +354,5 @@ mod tests {
                 .unwrap();
         assert_eq!(names.into_iter().collect::<Vec<_>>(), vec!["get-label", "get-labelpolicy"]);
         assert!(parse_module_file(b"{}").is_err());
-    }
-
-    #[test]
-    fn next_link_must_stay_on_origin() {
-        let cur = Url::parse("http://127.0.0.1:4000/region/eur/adminapi/beta/t/InvokeCommand").unwrap();
-        assert_eq!(
-            next_page_url(
-                &cur,
-                "http://127.0.0.1:4000/region/eur/adminapi/beta/t/InvokeCommand?$skiptoken=9"
-            )
-            .unwrap()
-            .as_str(),
-            "http://127.0.0.1:4000/region/eur/adminapi/beta/t/InvokeCommand?$skiptoken=9"
-        );
-        assert!(next_page_url(&cur, "http://evil.example/steal").is_err());
     }
 }

@@ -46,7 +46,7 @@ struct SlotState {
 /// Renew when less than a quarter of the lifetime, at most `ahead`, remains.
 pub(crate) fn renew_at(token: &AccessToken, ahead: Duration) -> SystemTime {
     let lifetime = token.remaining();
-    token.expires_at - ahead.min(lifetime / 4)
+    token.expires_at.checked_sub(ahead.min(lifetime / 4)).unwrap_or(token.expires_at)
 }
 
 impl Slot {
@@ -63,11 +63,23 @@ impl Slot {
         state.failure.as_ref().filter(|(at, _)| *at >= since).map(|(_, e)| e.clone())
     }
 
+    /// Cache `token`; it is scrubbed from every text while cached ([`crate::redact`]).
     pub fn store(&self, token: AccessToken, ahead: Duration) {
         let renew = renew_at(&token, ahead);
+        crate::redact::hold(token.value.expose());
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        state.cached = Some(Cached { token, renew_at: renew });
+        if let Some(old) = state.cached.replace(Cached { token, renew_at: renew }) {
+            crate::redact::release(old.token.value.expose());
+        }
         state.failure = None;
+    }
+
+    /// Drop the cached token, if any.
+    fn clear(&self) {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(old) = state.cached.take() {
+            crate::redact::release(old.token.value.expose());
+        }
     }
 
     pub fn fail(&self, error: AuthError) {
@@ -80,7 +92,9 @@ impl Slot {
     pub fn invalidate(&self, rejected: &Secret) {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         if state.cached.as_ref().is_some_and(|c| c.token.value.expose() == rejected.expose()) {
-            state.cached = None;
+            if let Some(old) = state.cached.take() {
+                crate::redact::release(old.token.value.expose());
+            }
         }
     }
 }
@@ -101,7 +115,13 @@ impl TokenCache {
     pub fn remove_tenant(&self, identity: &str, tenant: &str) {
         let tenant = tenant.to_ascii_lowercase();
         let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
-        slots.retain(|k, _| !(k.0 == identity && k.2 == tenant));
+        slots.retain(|k, slot| {
+            let keep = !(k.0 == identity && k.2 == tenant);
+            if !keep {
+                slot.clear();
+            }
+            keep
+        });
     }
 
     /// Every slot of (identity, tenant, resource), whatever the environment.

@@ -26,6 +26,7 @@ pub(crate) async fn acquire(
     let secret = secret
         .resolve()
         .map_err(|e| cx.error(AuthErrorKind::Configuration, format!("cannot read the client secret: {e}")))?;
+    crate::redact::remember_client_secret(client_id, secret.expose());
     let client =
         cx.oauth_client(client_id)?.set_client_secret(ClientSecret::new(secret.expose().to_string()));
     let http = RecordingClient::new(cx.transport);

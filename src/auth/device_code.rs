@@ -84,10 +84,12 @@ pub(crate) async fn login(
     }
     let details: StandardDeviceAuthorizationResponse =
         request.request_async(&http).await.map_err(|e| map_request_error(&errcx, &http, e, &[]))?;
+    // Shown on the terminal: server text, cleaned of control sequences (SPEC §9).
+    let shown = |t: &str| crate::server_text::clean_line(t).into_owned();
     prompt(&DevicePrompt {
-        user_code: details.user_code().secret().to_string(),
-        verification_uri: details.verification_uri().to_string(),
-        verification_uri_complete: details.verification_uri_complete().map(|u| u.secret().to_string()),
+        user_code: shown(details.user_code().secret()),
+        verification_uri: shown(&details.verification_uri().to_string()),
+        verification_uri_complete: details.verification_uri_complete().map(|u| shown(u.secret())),
         expires_in: details.expires_in(),
         interval: details.interval(),
     });

@@ -146,15 +146,14 @@ impl fmt::Display for AuthError {
 
 impl std::error::Error for AuthError {}
 
-/// Replace every secret value in `text` and keep its first line only, at most 300 characters.
+/// Replace every secret value in `text` — `secrets` and everything [`crate::redact`] holds, in
+/// every encoding — and keep its first line only, at most 300 characters.
 /// Control characters and escape sequences go first ([`crate::server_text`]): a secret a
 /// server echoed with an escape sequence inside it is still found.
 pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
     let first = text.lines().next().unwrap_or("");
-    let mut out = crate::server_text::clean_line(first).trim().to_string();
-    for s in secrets.iter().filter(|s| s.len() >= 4) {
-        out = out.replace(*s, "<redacted>");
-    }
+    let cleaned = crate::server_text::clean_line(first);
+    let mut out = crate::redact::scrub(cleaned.trim(), secrets).into_owned();
     if out.chars().count() > 300 {
         out = out.chars().take(300).collect::<String>() + "…";
     }

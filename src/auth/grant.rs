@@ -4,9 +4,9 @@
 
 use super::aadsts::{classify, ErrorContext};
 use super::error::{scrub, AuthError, AuthErrorKind};
-use super::token::{jwt_expiry, AccessToken};
+use super::token::{expires_after, jwt_expiry, AccessToken};
 use super::transport::{RecordingClient, Transport, TransportError};
-use crate::environment::Environment;
+use crate::environment::{certificate_problem, Environment, CA_FILE_HINT};
 use crate::profile::{Identity, Secret};
 use oauth2::basic::{BasicClient, BasicTokenResponse};
 use oauth2::{AuthType, ClientId, EndpointNotSet, EndpointSet, RequestTokenError, TokenResponse, TokenUrl};
@@ -89,8 +89,8 @@ pub(crate) fn issued_from(response: &BasicTokenResponse) -> Issued {
 /// When a token expires: `expires_in` if given, else its JWT `exp`, else ten minutes.
 pub(crate) fn expiry(value: &str, expires_in: Option<Duration>) -> SystemTime {
     match expires_in {
-        Some(d) => SystemTime::now() + d,
-        None => jwt_expiry(value).unwrap_or_else(|| SystemTime::now() + Duration::from_secs(600)),
+        Some(d) => expires_after(d),
+        None => jwt_expiry(value).unwrap_or_else(|| expires_after(Duration::from_secs(600))),
     }
 }
 
@@ -111,6 +111,14 @@ where
             let error = v.get("error").and_then(|e| e.as_str()).unwrap_or("error").to_string();
             let desc = v.get("error_description").and_then(|e| e.as_str()).map(|d| scrub(d, secrets));
             classify(cx, status, &scrub(&error, secrets), desc.as_deref())
+        }
+        RequestTokenError::Request(TransportError::TooLarge) => {
+            cx.error(AuthErrorKind::Protocol, TransportError::TooLarge.to_string()).with_status(status)
+        }
+        RequestTokenError::Request(TransportError::Http(e)) if certificate_problem(&e).is_some() => {
+            let problem = certificate_problem(&e).unwrap_or_default();
+            cx.error(AuthErrorKind::Network, format!("the token endpoint at {} {problem}", cx.authority))
+                .with_hint(CA_FILE_HINT)
         }
         RequestTokenError::Request(e) => cx
             .error(

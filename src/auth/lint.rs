@@ -63,6 +63,8 @@ mod tests {
             identity_origins: Default::default(),
             defaults: Default::default(),
             tenants: vec![tenant("a.example", "msi"), tenant("b.example", "msi"), tenant("c.example", "app")],
+            tenant_sources: vec![],
+            written: Default::default(),
             commands: vec![],
             exemptions: vec![],
             warnings: vec![],

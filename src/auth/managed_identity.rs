@@ -10,7 +10,7 @@ use super::error::{AuthError, AuthErrorKind};
 use super::grant::{GrantContext, Issued};
 use super::token::{peek_claims, AccessToken};
 use crate::profile::Secret;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use url::Url;
 
 /// The well-known IMDS token endpoint.
@@ -88,7 +88,10 @@ pub(crate) async fn acquire(
 ) -> Result<Issued, AuthError> {
     let resource = cx.resource.trim_end_matches('/');
     let (mut url, header, header_value, source) = match &endpoints.identity_endpoint {
-        Some((url, secret)) => (url.clone(), "X-IDENTITY-HEADER", secret.clone(), "IDENTITY_ENDPOINT"),
+        Some((url, secret)) => {
+            crate::redact::remember(secret.expose());
+            (url.clone(), "X-IDENTITY-HEADER", secret.clone(), "IDENTITY_ENDPOINT")
+        }
         None => (endpoints.imds.clone(), "Metadata", Secret::new("true"), "IMDS"),
     };
     {
@@ -147,8 +150,8 @@ pub(crate) async fn acquire(
     })?;
     check_own_tenant(cx, &body.access_token).await?;
     let expires_at = match (as_u64(&body.expires_on), as_u64(&body.expires_in)) {
-        (Some(on), _) => UNIX_EPOCH + Duration::from_secs(on),
-        (None, Some(secs)) => SystemTime::now() + Duration::from_secs(secs),
+        (Some(on), _) => super::token::expires_at_unix(on),
+        (None, Some(secs)) => super::token::expires_after(Duration::from_secs(secs)),
         (None, None) => super::grant::expiry(&body.access_token, None),
     };
     Ok(Issued { access: AccessToken { value: Secret::new(body.access_token), expires_at }, refresh: None })

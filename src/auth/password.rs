@@ -17,6 +17,7 @@ pub(crate) async fn acquire(
     let password = password.resolve().map_err(|e| {
         cx.error(AuthErrorKind::Configuration, format!("cannot read the password of {user}: {e}"))
     })?;
+    crate::redact::remember(password.expose());
     let client = cx.oauth_client(client_id)?;
     let http = RecordingClient::new(cx.transport);
     let username = ResourceOwnerUsername::new(user.to_string());

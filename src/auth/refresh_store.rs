@@ -47,7 +47,11 @@ impl RefreshStore {
         let disk = self.disk.as_ref()?;
         match disk.get(key) {
             Ok(Some(s)) => {
-                self.memory.lock().unwrap_or_else(|p| p.into_inner()).insert(key.to_string(), s.clone());
+                let mut memory = self.memory.lock().unwrap_or_else(|p| p.into_inner());
+                crate::redact::hold(s.expose());
+                if let Some(old) = memory.insert(key.to_string(), s.clone()) {
+                    crate::redact::release(old.expose());
+                }
                 Some(s)
             }
             Ok(None) => None,
@@ -58,9 +62,16 @@ impl RefreshStore {
         }
     }
 
-    /// Keep a (rotated) refresh token in memory and, when configured, on disk.
+    /// Keep a (rotated) refresh token in memory and, when configured, on disk. The one kept
+    /// is scrubbed from every text ([`crate::redact`]); the one it replaces no longer is.
     pub fn put(&self, key: &str, token: &Secret) -> Result<(), DiskCacheError> {
-        self.memory.lock().unwrap_or_else(|p| p.into_inner()).insert(key.to_string(), token.clone());
+        {
+            let mut memory = self.memory.lock().unwrap_or_else(|p| p.into_inner());
+            crate::redact::hold(token.expose());
+            if let Some(old) = memory.insert(key.to_string(), token.clone()) {
+                crate::redact::release(old.expose());
+            }
+        }
         match &self.disk {
             Some(disk) => disk.put(key, token),
             None => Ok(()),

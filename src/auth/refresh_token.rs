@@ -20,7 +20,10 @@ pub(crate) async fn acquire(
     let cached = store.get(&key);
     // The profile's value is read only when needed: a cached token makes it optional.
     let from_profile = match (&cached, profile_token.resolve()) {
-        (_, Ok(s)) => Some(s),
+        (_, Ok(s)) => {
+            crate::redact::remember(s.expose());
+            Some(s)
+        }
         (Some(_), Err(_)) => None,
         (None, Err(e)) => {
             let name = &cx.identity.name;

@@ -51,9 +51,25 @@ pub(crate) fn peek_claims(token: &str) -> Option<PeekedClaims> {
     serde_json::from_slice(&bytes).ok()
 }
 
+/// The longest lifetime believed from a server: an `expires_in`, `expires_on` or JWT `exp`
+/// further away is taken as this (a token that dies sooner is renewed on its first 401). No
+/// number a server sends can overflow a time (SPEC §9).
+pub(crate) const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
+/// Expiry `lifetime` from now, at most [`MAX_TOKEN_LIFETIME`].
+pub(crate) fn expires_after(lifetime: Duration) -> SystemTime {
+    SystemTime::now() + lifetime.min(MAX_TOKEN_LIFETIME)
+}
+
+/// Expiry at `secs` after the Unix epoch, at most [`MAX_TOKEN_LIFETIME`] from now.
+pub(crate) fn expires_at_unix(secs: u64) -> SystemTime {
+    let latest = expires_after(MAX_TOKEN_LIFETIME);
+    UNIX_EPOCH.checked_add(Duration::from_secs(secs)).map_or(latest, |t| t.min(latest))
+}
+
 /// The JWT `exp` claim as a time.
 pub(crate) fn jwt_expiry(token: &str) -> Option<SystemTime> {
-    peek_claims(token)?.exp.map(|s| UNIX_EPOCH + Duration::from_secs(s))
+    peek_claims(token)?.exp.map(expires_at_unix)
 }
 
 #[cfg(test)]
@@ -67,9 +83,24 @@ mod tests {
 
     #[test]
     fn reads_exp_and_tid() {
-        let t = jwt(r#"{"exp":2000000000,"tid":"contoso"}"#);
-        assert_eq!(jwt_expiry(&t), Some(UNIX_EPOCH + Duration::from_secs(2_000_000_000)));
+        let exp = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() + 3600;
+        let t = jwt(&format!(r#"{{"exp":{exp},"tid":"contoso"}}"#));
+        assert_eq!(jwt_expiry(&t), Some(UNIX_EPOCH + Duration::from_secs(exp)));
         assert_eq!(peek_claims(&t).and_then(|c| c.tid).as_deref(), Some("contoso"));
+    }
+
+    #[test]
+    fn huge_lifetimes_saturate() {
+        let t = jwt(&format!(r#"{{"exp":{}}}"#, u64::MAX));
+        let at = jwt_expiry(&t).unwrap();
+        let left = at.duration_since(SystemTime::now()).unwrap();
+        assert!(
+            left <= MAX_TOKEN_LIFETIME && left > MAX_TOKEN_LIFETIME - Duration::from_secs(60),
+            "{left:?}"
+        );
+        let left = expires_after(Duration::from_secs(u64::MAX)).duration_since(SystemTime::now()).unwrap();
+        assert!(left <= MAX_TOKEN_LIFETIME, "{left:?}");
+        assert_eq!(expires_at_unix(0), UNIX_EPOCH);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! client and for the raw requests it cannot express (managed identity). Bodies are never
 //! logged: they carry secrets.
 
+use crate::environment::body::{human, read_bounded, BodyError, MAX_ANSWER_BYTES};
 use oauth2::{HttpRequest, HttpResponse};
 use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -15,13 +16,28 @@ pub(crate) struct Counters {
     pub cache_hits: AtomicU64,
 }
 
-/// A failed exchange with an identity endpoint (no answer at all).
+/// A failed exchange with an identity endpoint (no usable answer).
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum TransportError {
     #[error("{0}")]
     Http(#[from] reqwest::Error),
     #[error("malformed request: {0}")]
     Request(String),
+    /// The answer exceeded [`MAX_ANSWER_BYTES`] (SPEC §9); it was not read further.
+    #[error(
+        "the identity endpoint's answer is larger than {}, the limit for one answer; not read further",
+        human(MAX_ANSWER_BYTES)
+    )]
+    TooLarge,
+}
+
+impl From<BodyError> for TransportError {
+    fn from(e: BodyError) -> Self {
+        match e {
+            BodyError::TooLarge { .. } => TransportError::TooLarge,
+            BodyError::Read(e) => TransportError::Http(e),
+        }
+    }
 }
 
 /// One environment's HTTP client plus the retry policy for throttled answers.
@@ -76,9 +92,9 @@ impl Transport {
                 continue;
             }
             let mut out = http_response_builder(status, response.headers());
-            let bytes = response.bytes().await?;
+            let body = read_bounded(response, MAX_ANSWER_BYTES).await?;
             out = out.status(status);
-            return out.body(bytes.to_vec()).map_err(|e| TransportError::Request(e.to_string()));
+            return out.body(body.to_bytes().to_vec()).map_err(|e| TransportError::Request(e.to_string()));
         }
     }
 }
@@ -94,10 +110,11 @@ fn http_response_builder(
     b
 }
 
-/// `Retry-After` in seconds (the HTTP-date form is rare on token endpoints and ignored).
+/// `Retry-After` in seconds (the HTTP-date form is rare on token endpoints and ignored);
+/// any number saturates (the caller caps it).
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     let v = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
-    v.trim().parse::<u64>().ok().map(Duration::from_secs)
+    crate::adminapi::retry::parse_retry_after(v)
 }
 
 /// A per-grant HTTP client for the `oauth2` crate that remembers the last status seen

@@ -1,6 +1,9 @@
 //! The top-level clap definition; each subcommand's arguments live in its own file.
+//! [`command`] adds the examples every `--help` ends with ([`super::help_pages`]).
 
-use clap::{CommandFactory, Parser, Subcommand};
+use super::help_pages::{self, Page};
+use clap::builder::{styling::Style, StyledStr};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use clap_complete::Shell;
 
 /// Run Security & Compliance / Exchange Online cmdlets across many Microsoft 365
@@ -38,6 +41,8 @@ pub enum Command {
     Report(super::report::ReportArgs),
     /// What changed between two runs: objects, tenants, checks (exit 3 when something did).
     Diff(super::diff::DiffArgs),
+    /// List the resolved tenants, discovered ones included (GDAP, contracts, files).
+    Tenants(super::tenants::TenantsArgs),
     /// Print the profile JSON Schema.
     Schema(super::schema::SchemaArgs),
     /// Print shell completions.
@@ -45,18 +50,60 @@ pub enum Command {
         /// The shell to generate completions for.
         shell: Shell,
     },
-    /// Print the man page (roff).
-    Man,
+    /// Print a man page (roff), or write one page per subcommand with --out.
+    Man(super::man::ManArgs),
+}
+
+/// The command line with every subcommand's examples after its help.
+pub fn command() -> clap::Command {
+    let cmd = Cli::command();
+    let header = *cmd.get_styles().get_header();
+    let cmd = match help_pages::page("") {
+        Some(page) => with_examples(cmd, page, header),
+        None => cmd,
+    };
+    cmd.mut_subcommands(|sub| match help_pages::page(sub.get_name()) {
+        Some(page) => with_examples(sub, page, header),
+        None => sub,
+    })
+}
+
+/// `cmd` whose `-h` and `--help` both end with the examples, after any text it already has there.
+fn with_examples(cmd: clap::Command, page: &Page, header: Style) -> clap::Command {
+    let examples = examples(page, header);
+    let after = |text: Option<&StyledStr>| -> StyledStr {
+        match text {
+            Some(text) => format!("{}\n\n{}", text.ansi(), examples.ansi()).into(),
+            None => examples.clone(),
+        }
+    };
+    let short = after(cmd.get_after_help());
+    let long = cmd.get_after_long_help().map(|text| after(Some(text)));
+    let cmd = cmd.after_help(short);
+    match long {
+        Some(long) => cmd.after_long_help(long),
+        None => cmd,
+    }
+}
+
+/// Parse the process arguments (exits with clap's message on bad usage, as `Cli::parse`).
+pub fn parse() -> Cli {
+    let mut cmd = command();
+    let mut matches = cmd.clone().get_matches();
+    Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut cmd)).unwrap_or_else(|e| e.exit())
+}
+
+/// The `Examples:` block: each example's purpose as a comment, then the command line.
+fn examples(page: &Page, header: Style) -> StyledStr {
+    let mut text = format!("{header}Examples:{header:#}");
+    for (what, line) in page.examples {
+        text.push_str(&format!("\n  # {what}\n  {line}"));
+    }
+    text.into()
 }
 
 /// Write completions for `shell` to stdout.
 pub fn print_completions(shell: Shell) {
-    let mut cmd = Cli::command();
+    let mut cmd = command();
     clap_complete::generate(shell, &mut cmd, "tenantrun", &mut std::io::stdout());
-}
-
-/// Write the man page to stdout.
-pub fn print_man() -> std::io::Result<()> {
-    let man = clap_mangen::Man::new(Cli::command());
-    man.render(&mut std::io::stdout())
 }

@@ -6,9 +6,8 @@
 use super::pipe;
 use crate::error::CliError;
 use crate::output::{self, checks, journal, judging::StepChecks, Summary};
-use crate::profile::Tenant;
 use clap::Args;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -39,10 +38,12 @@ pub fn execute(args: CheckArgs) -> Result<(), CliError> {
     let records = journal::effective(
         journal::read(&run.join(output::rundir::RESULTS)).map_err(|e| CliError::Fatal(e.to_string()))?,
     );
-    let mut tenants = profile.tenants.clone();
-    tenants.extend(
-        discovered_tenants(run).into_iter().filter(|t| !profile.tenants.iter().any(|p| p.id == t.id)),
-    );
+    // The tenants the run resolved (discovered ones included), for names, tags and exemptions.
+    let tenants = match crate::discovery::snapshot::read(run) {
+        Ok(Some(resolution)) => resolution.tenants.iter().map(|t| t.tenant()).collect(),
+        Ok(None) => profile.tenants.clone(),
+        Err(e) => return Err(CliError::Usage(e.to_string())),
+    };
     let step_checks = StepChecks::new(&profile, tenants);
     if step_checks.is_empty() {
         pipe::err("warning: the profile declares no expectations; checks.jsonl will be empty\n");
@@ -67,30 +68,4 @@ pub fn execute(args: CheckArgs) -> Result<(), CliError> {
         return Err(CliError::StepsFailed { failed: summary.counts.failed as usize });
     }
     super::run::checks_outcome(&summary)
-}
-
-/// Tenants the run discovered (`tenants.json`, SPEC §6), for names and tags; read
-/// loosely (a list, or `{"tenants": [...]}`, of objects with `id`, `name`, `tags`).
-fn discovered_tenants(run: &Path) -> Vec<Tenant> {
-    let Ok(text) = std::fs::read(run.join("tenants.json")) else { return Vec::new() };
-    let Ok(doc) = serde_json::from_slice::<serde_json::Value>(&text) else { return Vec::new() };
-    let list = doc.as_array().or_else(|| doc.get("tenants").and_then(|t| t.as_array()));
-    list.into_iter()
-        .flatten()
-        .filter_map(|t| {
-            Some(Tenant {
-                id: t.get("id")?.as_str()?.to_ascii_lowercase(),
-                name: t.get("name").and_then(|n| n.as_str()).map(str::to_string),
-                tags: t
-                    .get("tags")
-                    .and_then(|v| v.as_array())
-                    .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
-                    .unwrap_or_default(),
-                identity: String::new(),
-                environment: String::new(),
-                anchor_mailbox: None,
-                bypass_mailbox_anchoring: false,
-            })
-        })
-        .collect()
 }

@@ -8,7 +8,9 @@ pub mod check;
 pub mod diff;
 pub mod emulator;
 mod emulator_faults;
+pub mod help_pages;
 pub mod login;
+pub mod man;
 pub mod merge;
 mod pipe;
 pub mod plan;
@@ -20,17 +22,18 @@ pub mod run;
 pub mod schema;
 pub mod selection;
 mod signals;
+pub mod tenants;
+mod tenants_render;
 pub mod validate;
 
-pub use args::{Cli, Command};
+pub use args::{command, Cli, Command};
 
 use crate::error::CliError;
-use clap::Parser;
 use std::process::ExitCode;
 
 /// Parse the process arguments, run the subcommand, and return its exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = args::parse();
     init_tracing(cli.verbose, cli.quiet);
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -66,11 +69,12 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Report(args) => report::execute(args),
         Command::Diff(args) => diff::execute(args),
         Command::Schema(args) => schema::execute(args),
+        Command::Tenants(args) => tenants::execute(args),
         Command::Completions { shell } => {
             args::print_completions(shell);
             Ok(())
         }
-        Command::Man => args::print_man().map_err(|e| CliError::Fatal(e.to_string())),
+        Command::Man(args) => man::execute(args),
     }
 }
 

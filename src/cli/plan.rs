@@ -42,8 +42,11 @@ pub enum PlanFormat {
 }
 
 pub fn execute(args: PlanArgs) -> Result<(), CliError> {
-    let profile = load_or_report(&args.profiles)?;
+    let mut profile = load_or_report(&args.profiles)?;
     let selection = args.selection.to_selection()?;
+    if !profile.tenant_sources.is_empty() {
+        super::tenants::resolve(&profile, crate::emulator::EmulatorConfig::default())?.apply(&mut profile);
+    }
     let plan = planner::plan(&profile, &selection).map_err(|e| CliError::Usage(e.to_string()))?;
     for warning in super::selection::unmatched_selectors(&selection, &profile) {
         pipe::err(&format!("{warning}\n"));

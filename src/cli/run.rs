@@ -104,6 +104,8 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
     if let Some(r) = &resume {
         check_unchanged(r, &profile, args.force)?;
     }
+    let mut profile = profile;
+    let resolution = resolve_tenants(&mut profile, resume.as_ref(), &args.emulator)?;
     let typed = SelectionRecord {
         tenants: args.selection.tenant_selectors()?,
         commands: args.selection.commands.clone(),
@@ -159,6 +161,15 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
                 && (r.summary.profile_digest != profile.digest || !profile_copy::exists(&r.dir))
         }
     };
+    if resume.is_none() || !run_dir.join(crate::discovery::snapshot::FILE).exists() {
+        let sources = profile.tenant_sources.iter().map(|s| s.name.clone()).collect();
+        crate::discovery::snapshot::write(&run_dir, &resolution, sources).map_err(|e| {
+            CliError::Fatal(format!(
+                "cannot write {}: {e}",
+                run_dir.join(crate::discovery::snapshot::FILE).display()
+            ))
+        })?;
+    }
     if keep_copy {
         profile_copy::save(&run_dir, &profile.sources).map_err(|e| {
             CliError::Fatal(format!(
@@ -312,6 +323,31 @@ fn load_run_copy(run_dir: &Path) -> Result<Profile, CliError> {
         }
         other => CliError::Usage(format!("--resume {}: {other}", run_dir.display())),
     })
+}
+
+/// The run's tenants (SPEC §6): a resumed run's `tenants.json` when the profile has tenant
+/// sources (the relationships are not read again), else the sources read now and merged
+/// with the profile's `tenants:` in id order. Without sources the profile's order is kept.
+fn resolve_tenants(
+    profile: &mut Profile,
+    resume: Option<&output::resume::Resume>,
+    emulator: &super::emulator_faults::EmulatorFaultArgs,
+) -> Result<crate::discovery::Resolution, CliError> {
+    if profile.tenant_sources.is_empty() {
+        return Ok(crate::discovery::merge(profile, &[]));
+    }
+    let recorded = match resume {
+        Some(r) => {
+            crate::discovery::snapshot::read(&r.dir).map_err(|e| CliError::Usage(format!("--resume: {e}")))?
+        }
+        None => None,
+    };
+    let resolution = match recorded {
+        Some(r) => r,
+        None => super::tenants::resolve(profile, emulator.config()?)?,
+    };
+    resolution.apply(profile);
+    Ok(resolution)
 }
 
 /// A resumed run continues with the profile it started with, unless `--force`.

@@ -63,6 +63,15 @@ pub struct EmulatorConfig {
     pub clients: Vec<ClientConfig>,
     /// Extra users (the well-known ones always exist).
     pub users: Vec<UserConfig>,
+    /// Partner tenants and their customers' GDAP relationships (Microsoft Graph under
+    /// `/graph`); empty: every tenant is a partner with the default dataset.
+    pub partners: Vec<super::graph_data::PartnerConfig>,
+    /// Graph page size when the client sends no `$top` (at most 300, Graph's cap).
+    pub graph_page_size: usize,
+    /// Graph answers every partner 403 `Authorization_RequestDenied` (a missing permission).
+    pub graph_permission_denied: bool,
+    /// Answer every Nth Graph call with 429 and `Retry-After` (0 = never).
+    pub graph_throttle_every: u64,
     /// Close a connection whose request head has not fully arrived this many milliseconds
     /// after the server started waiting for it (an idle keep-alive connection too).
     pub header_timeout_ms: u64,
@@ -112,6 +121,10 @@ impl Default for EmulatorConfig {
             tenants: Vec::new(),
             clients: Vec::new(),
             users: Vec::new(),
+            partners: Vec::new(),
+            graph_page_size: super::graph::PAGE_CAP,
+            graph_permission_denied: false,
+            graph_throttle_every: 0,
             header_timeout_ms: 30_000,
             body_timeout_ms: 30_000,
             max_connections: 512,

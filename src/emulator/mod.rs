@@ -5,6 +5,7 @@
 //! `/{tenant}/...` (Entra v2, tenant first as Microsoft serves it: the emulator's origin is
 //! the authority; `/login/{tenant}/...` too), `/compliance/adminapi/...` (Security & Compliance front
 //! door), `/region/{region}/adminapi/...` (regional compliance hosts), `/exchange/adminapi/...`,
+//! `/graph/v1.0/...` (Microsoft Graph for partner tenants: GDAP relationships, contracts),
 //! `/msi/token` and `/metadata/identity/oauth2/token` (managed identity), `/_stats` and `/_admin/...`.
 //! Start it with [`Emulator::start`]; the CLI wrapper is `tenantrun emulator`.
 
@@ -29,6 +30,8 @@ pub mod fixture;
 mod grant_client;
 mod grant_password;
 mod grant_refresh;
+mod graph;
+mod graph_data;
 mod http;
 mod id_token;
 mod invoke;
@@ -47,6 +50,7 @@ mod token;
 
 pub use config::{ClientConfig, EmulatorConfig, ScenarioError, TenantConfig, UserConfig};
 pub use error::EmulatorError;
+pub use graph_data::{CustomerConfig, PartnerConfig, RelationshipConfig};
 pub use registry::{
     APP_CLIENT_ID, APP_CLIENT_SECRET, MANAGED_IDENTITY_CLIENT_ID, MANAGED_IDENTITY_HEADER, PARTNER_UPN,
     PUBLIC_CLIENT_ID, SYSTEM_MAILBOX, TEST_CLIENT_CERT_PEM, TEST_CLIENT_KEY_PEM, USER_PASSWORD,

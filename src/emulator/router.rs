@@ -41,6 +41,7 @@ pub async fn route(state: &Arc<State>, req: Req) -> Result<Resp, Flow> {
         ["exchange", "adminapi", version, tenant, op] => {
             admin_api(state, &req, ApiService::Exchange, version, tenant, op).await
         }
+        ["graph", rest @ ..] => Ok(super::graph::route(state, &req, rest).await),
         ["_stats"] => {
             c.request(Endpoint::Stats);
             Ok(super::admin::stats(state))

@@ -126,6 +126,12 @@ impl EmulatorHandle {
         self.state.credentials.snapshot()
     }
 
+    /// Replace the partners Graph serves (their GDAP relationships and contracts); the
+    /// next Graph call sees the new ones.
+    pub fn set_partners(&self, partners: Vec<super::graph_data::PartnerConfig>) {
+        self.state.graph.set(partners);
+    }
+
     /// Mint a refresh token for `upn` and `client_id` (what `POST /_admin/refresh_token` does).
     pub fn mint_refresh_token(&self, upn: &str, client_id: &str) -> Result<String, String> {
         if self.state.registry.user(upn).is_none() {

@@ -29,6 +29,8 @@ pub struct State {
     pub request_ids: RequestIds,
     /// Tokens issued and assertions received, when `record_credentials` is on.
     pub credentials: CredentialLog,
+    /// Partners and their GDAP relationships and contracts (Microsoft Graph).
+    pub graph: super::graph::GraphStore,
     /// Admin API calls with their times, when `record_calls` is on.
     pub calls: CallLog,
     /// `http` or `https`.
@@ -50,6 +52,7 @@ impl State {
             jti: JtiStore::default(),
             request_ids: RequestIds::default(),
             credentials: CredentialLog::new(config.record_credentials),
+            graph: super::graph::GraphStore::new(config.partners.clone()),
             calls: CallLog::new(config.record_calls),
             scheme,
             config,

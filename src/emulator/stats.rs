@@ -25,11 +25,13 @@ pub enum Endpoint {
     Admin,
     DeviceLogin,
     Authorize,
+    GraphRelationships,
+    GraphContracts,
     NotFound,
 }
 
 impl Endpoint {
-    const ALL: [Endpoint; 13] = [
+    const ALL: [Endpoint; 15] = [
         Endpoint::Token,
         Endpoint::DeviceCode,
         Endpoint::Discovery,
@@ -42,6 +44,8 @@ impl Endpoint {
         Endpoint::Admin,
         Endpoint::DeviceLogin,
         Endpoint::Authorize,
+        Endpoint::GraphRelationships,
+        Endpoint::GraphContracts,
         Endpoint::NotFound,
     ];
 
@@ -59,6 +63,8 @@ impl Endpoint {
             Endpoint::Admin => "admin",
             Endpoint::DeviceLogin => "devicelogin",
             Endpoint::Authorize => "authorize",
+            Endpoint::GraphRelationships => "graph_relationships",
+            Endpoint::GraphContracts => "graph_contracts",
             Endpoint::NotFound => "not_found",
         }
     }
@@ -144,6 +150,18 @@ pub struct Stats {
     pub pages_served: u64,
     /// Region redirects answered by the front door.
     pub region_redirects: u64,
+    /// Microsoft Graph pages served (relationships and contracts).
+    #[serde(default)]
+    pub graph_pages_served: u64,
+    /// Graph calls refused with 401 `InvalidAuthenticationToken`.
+    #[serde(default)]
+    pub graph_unauthorized: u64,
+    /// Graph calls refused with 403 `Authorization_RequestDenied`.
+    #[serde(default)]
+    pub graph_denied: u64,
+    /// Graph calls answered 429 (`graph_throttle_every`).
+    #[serde(default)]
+    pub graph_throttled: u64,
     pub violations: Violations,
     /// Every admin API call in arrival order, when `record_calls` is on (else empty).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -239,6 +257,10 @@ pub struct Counters {
     pub items_served: AtomicU64,
     pub pages_served: AtomicU64,
     pub region_redirects: AtomicU64,
+    pub graph_pages_served: AtomicU64,
+    pub graph_unauthorized: AtomicU64,
+    pub graph_denied: AtomicU64,
+    pub graph_throttled: AtomicU64,
     violations: [AtomicU64; 7],
 }
 
@@ -293,6 +315,10 @@ impl Counters {
             &self.items_served,
             &self.pages_served,
             &self.region_redirects,
+            &self.graph_pages_served,
+            &self.graph_unauthorized,
+            &self.graph_denied,
+            &self.graph_throttled,
         ] {
             a.store(0, Relaxed);
         }
@@ -336,6 +362,10 @@ impl Counters {
             items_served: self.items_served.load(Relaxed),
             pages_served: self.pages_served.load(Relaxed),
             region_redirects: self.region_redirects.load(Relaxed),
+            graph_pages_served: self.graph_pages_served.load(Relaxed),
+            graph_unauthorized: self.graph_unauthorized.load(Relaxed),
+            graph_denied: self.graph_denied.load(Relaxed),
+            graph_throttled: self.graph_throttled.load(Relaxed),
             violations: Violations {
                 missing_anchor: v(Violation::MissingAnchor),
                 malformed_anchor: v(Violation::MalformedAnchor),

@@ -66,7 +66,10 @@ pub fn parse_scope(scope: Option<&String>, delegated: bool, tenant: &str) -> Res
                     return Err(codes::invalid_scope(scope));
                 }
                 let r = r.trim_end_matches('/').to_string();
-                if !EXCHANGE_RESOURCES.contains(&r.as_str()) && !COMPLIANCE_RESOURCES.contains(&r.as_str()) {
+                if !EXCHANGE_RESOURCES.contains(&r.as_str())
+                    && !COMPLIANCE_RESOURCES.contains(&r.as_str())
+                    && !super::graph::GRAPH_RESOURCES.contains(&r.as_str())
+                {
                     return Err(codes::unknown_resource(&r, tenant));
                 }
                 resource = Some(r);
@@ -78,7 +81,7 @@ pub fn parse_scope(scope: Option<&String>, delegated: bool, tenant: &str) -> Res
     let mut echo: Vec<String> =
         ["email", "openid", "profile"].iter().filter(|s| asked.contains(*s)).map(|s| s.to_string()).collect();
     if delegated {
-        echo.push(format!("{resource}/Exchange.Manage"));
+        echo.push(format!("{resource}/{}", delegated_permission(&resource)));
     }
     echo.push(format!("{resource}/.default"));
     let offline = asked.contains("offline_access");
@@ -86,6 +89,15 @@ pub fn parse_scope(scope: Option<&String>, delegated: bool, tenant: &str) -> Res
         echo.push("offline_access".into());
     }
     Ok(Scope { resource, offline_access: offline, openid: asked.contains("openid"), echo: echo.join(" ") })
+}
+
+/// The delegated permission a token for `resource` carries (`scp`).
+pub fn delegated_permission(resource: &str) -> &'static str {
+    if super::graph::GRAPH_RESOURCES.contains(&resource) {
+        "DelegatedAdminRelationship.Read.All"
+    } else {
+        "Exchange.Manage"
+    }
 }
 
 /// A successful grant: what to count and what to answer.
@@ -204,8 +216,12 @@ pub fn access_token(
         appid: appid.to_string(),
         upn: upn.map(str::to_string),
         idtyp: if app { "app" } else { "user" }.into(),
-        roles: if app { vec!["Exchange.ManageAsApp".into()] } else { Vec::new() },
-        scp: if app { None } else { Some("Exchange.Manage".into()) },
+        roles: match (app, super::graph::GRAPH_RESOURCES.contains(&resource)) {
+            (true, true) => vec!["DelegatedAdminRelationship.Read.All".into()],
+            (true, false) => vec!["Exchange.ManageAsApp".into()],
+            (false, _) => Vec::new(),
+        },
+        scp: if app { None } else { Some(delegated_permission(resource).into()) },
         oid: super::registry::derived_guid(&format!("{}|{}", tenant.guid, upn.unwrap_or(appid))),
         uti: uuid::Uuid::new_v4().simple().to_string(),
         ver: "1.0".into(),

@@ -143,7 +143,10 @@ pub fn cell(v: &Value) -> String {
 
 /// One RFC 4180 row (CRLF-free: `\n` line ends, fields quoted when needed), every cell
 /// made inert for spreadsheets first (see [`inert`]).
-fn write_row<'a>(out: &mut impl Write, cells: impl Iterator<Item = &'a str>) -> std::io::Result<()> {
+pub(crate) fn write_row<'a>(
+    out: &mut impl Write,
+    cells: impl Iterator<Item = &'a str>,
+) -> std::io::Result<()> {
     let mut first = true;
     for c in cells {
         if !first {

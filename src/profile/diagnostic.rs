@@ -99,6 +99,19 @@ impl Diagnostic {
         self
     }
 
+    /// A hint whose snippet is written in the file's format: `yaml` for a YAML file,
+    /// `toml` for a TOML one (`version: 1` against `version = 1`).
+    pub fn hint_in(mut self, yaml: impl Into<String>, toml: impl Into<String>) -> Self {
+        self.set_hint_in(yaml, toml);
+        self
+    }
+
+    /// [`Diagnostic::hint_in`] in place.
+    pub fn set_hint_in(&mut self, yaml: impl Into<String>, toml: impl Into<String>) -> &mut Self {
+        let toml_file = self.location.file.extension().and_then(|e| e.to_str()) == Some("toml");
+        self.set_hint(if toml_file { toml.into() } else { yaml.into() })
+    }
+
     pub fn note(mut self, message: impl Into<String>, location: Location) -> Self {
         self.notes.push(Note { message: message.into(), location });
         self
@@ -189,13 +202,20 @@ fn printable_window(text: &str, col: usize) -> (String, usize) {
 
 /// The closest of `candidates` to `word`, if it is close enough to be a typo.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    closest(word, candidates, 1).into_iter().next()
+}
+
+/// The `candidates` closest to `word`, if close enough to be a typo of it: all those at
+/// the least distance (several when tied), up to `max`, in the candidates' order.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>, max: usize) -> Vec<&'a str> {
     let lower = word.to_ascii_lowercase();
-    candidates
+    let near: Vec<(usize, &'a str)> = candidates
         .into_iter()
         .map(|c| (edit_distance(&lower, &c.to_ascii_lowercase()), c))
         .filter(|(d, c)| *d <= (c.chars().count().max(word.chars().count()) / 3).max(1))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+        .collect();
+    let Some(best) = near.iter().map(|(d, _)| *d).min() else { return Vec::new() };
+    near.into_iter().filter(|(d, _)| *d == best).take(max).map(|(_, c)| c).collect()
 }
 
 /// Edit distance over characters, counting a swap of neighbours as one edit

@@ -45,6 +45,10 @@ pub struct ProfileDocument {
     /// Tenants to run against (`DelegatedOrganization`).
     #[serde(default)]
     pub tenants: Vec<TenantDoc>,
+    /// Where more tenants come from: GDAP relationships, partner contracts, or a file
+    /// (read by `plan`, `run` and `tenants`, never by `validate`).
+    #[serde(default)]
+    pub tenant_sources: BTreeMap<String, TenantSourceDoc>,
     /// Named command lists.
     #[serde(default)]
     pub commands: BTreeMap<String, Vec<StepDoc>>,
@@ -74,6 +78,12 @@ pub struct EnvironmentDoc {
     /// Token audience for Security & Compliance.
     #[serde(default)]
     pub resource_compliance: Option<String>,
+    /// Microsoft Graph (tenant sources read GDAP relationships and contracts there).
+    #[serde(default)]
+    pub graph: Option<String>,
+    /// Token audience for Microsoft Graph.
+    #[serde(default)]
+    pub resource_graph: Option<String>,
     /// PEM file of extra trusted CA certificates (e.g. the emulator's `--tls` certificate).
     #[serde(default)]
     pub ca_file: Option<String>,
@@ -184,6 +194,10 @@ pub struct DefaultsDoc {
     #[serde(default)]
     #[schemars(pattern(DURATION))]
     pub timeout: Option<String>,
+    /// Deadline of one step, all its pages and retries included, e.g. `2h` (the default), `30m`.
+    #[serde(default)]
+    #[schemars(pattern(DURATION))]
+    pub step_timeout: Option<String>,
     /// Retries per request on 429/5xx/network errors.
     #[serde(default)]
     #[schemars(range(max = 100))]
@@ -213,6 +227,81 @@ pub struct TenantDoc {
     #[schemars(pattern(ANCHOR))]
     pub anchor_mailbox: Option<String>,
     /// Send no anchor header (BypassMailboxAnchoring).
+    #[serde(default)]
+    pub bypass_mailbox_anchoring: Option<bool>,
+}
+
+/// A tenant source; `kind` selects where its tenants come from.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum TenantSourceDoc {
+    /// The partner's active GDAP relationships (Microsoft Graph `delegatedAdminRelationships`).
+    Gdap {
+        /// Signs in to the partner's own tenant for Graph (`DelegatedAdminRelationship.Read.All`).
+        #[serde(default)]
+        identity: Option<String>,
+        /// The partner tenant the Graph token is asked of.
+        #[schemars(pattern(TENANT_ID))]
+        partner_tenant: String,
+        /// Entra roles a customer's relationships must grant: names or role template GUIDs.
+        #[serde(default)]
+        require_roles: Vec<String>,
+        /// Keep Microsoft-led transition (`MLT_`) relationships.
+        #[serde(default)]
+        include_mlt: Option<bool>,
+        /// The environment whose Graph is read; default `defaults.environment`.
+        #[serde(default)]
+        environment: Option<String>,
+        /// Tags added to every tenant of this source.
+        #[serde(default)]
+        tags: Vec<String>,
+        #[serde(default)]
+        tenant_defaults: Option<TenantDefaultsDoc>,
+    },
+    /// The partner's DAP-era contracts (Microsoft Graph `contracts`).
+    Contracts {
+        /// Signs in to the partner's own tenant for Graph.
+        #[serde(default)]
+        identity: Option<String>,
+        /// The partner tenant the Graph token is asked of.
+        #[schemars(pattern(TENANT_ID))]
+        partner_tenant: String,
+        /// The environment whose Graph is read; default `defaults.environment`.
+        #[serde(default)]
+        environment: Option<String>,
+        /// Tags added to every tenant of this source.
+        #[serde(default)]
+        tags: Vec<String>,
+        #[serde(default)]
+        tenant_defaults: Option<TenantDefaultsDoc>,
+    },
+    /// A CSV (`id,name,tags,identity,environment`, tags `;`-separated) or YAML/JSON list of tenants.
+    File {
+        /// Relative to the profile file's folder.
+        path: String,
+        /// Default environment of its tenants; default `defaults.environment`.
+        #[serde(default)]
+        environment: Option<String>,
+        /// Tags added to every tenant of this source.
+        #[serde(default)]
+        tags: Vec<String>,
+        #[serde(default)]
+        tenant_defaults: Option<TenantDefaultsDoc>,
+    },
+}
+
+/// Settings for every tenant a source adds (a tenant's own entry under `tenants:` wins).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TenantDefaultsDoc {
+    #[serde(default)]
+    pub identity: Option<String>,
+    #[serde(default)]
+    pub environment: Option<String>,
+    /// `X-AnchorMailbox`, e.g. `UPN:ops@partner.onmicrosoft.com`.
+    #[serde(default)]
+    #[schemars(pattern(ANCHOR))]
+    pub anchor_mailbox: Option<String>,
     #[serde(default)]
     pub bypass_mailbox_anchoring: Option<bool>,
 }

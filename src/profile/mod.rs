@@ -20,6 +20,7 @@ pub mod resolve;
 pub mod schema;
 pub mod secret;
 pub mod syntax;
+pub mod tenant_source;
 
 pub use load::{
     files_in as load_files_in, load, load_copies, load_files, profile_files, profile_folders, LoadError,
@@ -29,3 +30,4 @@ pub use model::{
     EXO_POWERSHELL_CLIENT_ID,
 };
 pub use secret::{Secret, SecretError, SecretRef};
+pub use tenant_source::{SourceKind, SourceTenantDefaults, TenantSource, WrittenFields};

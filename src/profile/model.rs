@@ -57,8 +57,13 @@ pub struct Profile {
     /// errors about an identity as a whole (an unset secret, an unreadable certificate).
     pub identity_origins: BTreeMap<String, super::diagnostic::Location>,
     pub defaults: Defaults,
-    /// In declaration order (files in name order, then order within the file).
+    /// In declaration order (files in name order, then order within the file); once
+    /// tenant sources are read ([`crate::discovery`]), every resolved tenant in id order.
     pub tenants: Vec<Tenant>,
+    /// `tenant_sources:` in profile order (SPEC §6).
+    pub tenant_sources: Vec<super::TenantSource>,
+    /// The fields each `tenants:` entry wrote itself, by id.
+    pub written: BTreeMap<String, super::WrittenFields>,
     /// In declaration order.
     pub commands: Vec<CommandList>,
     /// `exemptions:` from every file, in load order.
@@ -97,9 +102,15 @@ pub struct Defaults {
     pub service: Service,
     pub concurrency: usize,
     pub timeout: Duration,
+    /// How long one step (every page, every retry) may run (SPEC §9).
+    pub step_timeout: Duration,
     pub retries: u32,
     pub read_only: bool,
 }
+
+/// `defaults.step_timeout` when the profile sets none: long enough for the largest
+/// `-ResultSize Unlimited` export, short enough that a server paging forever ends.
+pub const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(2 * 3600);
 
 impl Default for Defaults {
     fn default() -> Self {
@@ -109,6 +120,7 @@ impl Default for Defaults {
             service: Service::Compliance,
             concurrency: 32,
             timeout: Duration::from_secs(120),
+            step_timeout: DEFAULT_STEP_TIMEOUT,
             retries: 5,
             read_only: true,
         }

@@ -10,6 +10,8 @@ use super::syntax::Source;
 use crate::environment::{self, Environment};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+mod sources;
+
 /// One checked file.
 pub struct Checked {
     pub source: Source,
@@ -87,6 +89,7 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
             ("service", d.service.as_ref().map(|s| s.pos)),
             ("concurrency", d.concurrency.as_ref().map(|s| s.pos)),
             ("timeout", d.timeout.as_ref().map(|s| s.pos)),
+            ("step_timeout", d.step_timeout.as_ref().map(|s| s.pos)),
             ("retries", d.retries.as_ref().map(|s| s.pos)),
             ("read_only", d.read_only.as_ref().map(|s| s.pos)),
         ];
@@ -117,6 +120,9 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
         }
         if let (Some(v), false) = (&d.timeout, seen.get("timeout").is_some_and(|o| o.0 != i)) {
             defaults.timeout = v.value;
+        }
+        if let (Some(v), false) = (&d.step_timeout, seen.get("step_timeout").is_some_and(|o| o.0 != i)) {
+            defaults.step_timeout = v.value;
         }
         if let (Some(v), false) = (&d.retries, seen.get("retries").is_some_and(|o| o.0 != i)) {
             defaults.retries = v.value;
@@ -200,6 +206,7 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
     }
 
     let mut tenants: Vec<Tenant> = Vec::new();
+    let mut written = BTreeMap::new();
     let mut tenant_origin: HashMap<String, Origin> = HashMap::new();
     for (i, f) in files.iter().enumerate() {
         for t in &f.decl.tenants {
@@ -208,6 +215,16 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
                 continue;
             }
             tenant_origin.insert(t.id.value.clone(), (i, t.id.pos));
+            written.insert(
+                t.id.value.clone(),
+                super::WrittenFields {
+                    name: t.name.is_some(),
+                    identity: t.identity.is_some(),
+                    environment: t.environment.is_some(),
+                    anchor_mailbox: t.anchor_mailbox.is_some(),
+                    bypass_mailbox_anchoring: t.bypass_mailbox_anchoring,
+                },
+            );
             let environment = match &t.environment {
                 Some(name) if environments.contains_key(&name.value) => Some(name.value.clone()),
                 Some(name) => {
@@ -228,13 +245,14 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
                     builtin_identity.then(|| builtin_identity::NAME.to_string())
                 }
                 None if default_identity.is_none() && !default_identity_written => {
-                    let d = r.at(i, t.id.pos, format!("tenant `{}` has no identity", t.id.value)).hint(
-                        if files.len() == 1 && has_siblings(&files[0].source.path) {
-                            "set `identity:` on the tenant or `defaults.identity`; if this file is part of a \
-                             folder profile, validate the folder"
-                        } else {
-                            "set `identity:` on the tenant or `defaults.identity`"
-                        },
+                    let folder = if files.len() == 1 && has_siblings(&files[0].source.path) {
+                        "; if this file is part of a folder profile, validate the folder"
+                    } else {
+                        ""
+                    };
+                    let d = r.at(i, t.id.pos, format!("tenant `{}` has no identity", t.id.value)).hint_in(
+                        format!("set `identity:` on the tenant or `defaults.identity`{folder}"),
+                        format!("set `identity = \"...\"` on the tenant or `defaults.identity`{folder}"),
                     );
                     r.diags.push(d);
                     None
@@ -258,9 +276,11 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
                                 t.id.value
                             ),
                         )
-                        .hint(
+                        .hint_in(
                             "its secret is public and only signs in to the built-in emulator; declare an \
                              identity under `identities:` for this environment",
+                            "its secret is public and only signs in to the built-in emulator; declare an \
+                             identity under `[identities.NAME]` for this environment",
                         );
                     r.diags.push(d);
                     continue;
@@ -280,13 +300,31 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
         }
     }
 
+    let tenant_sources = r.sources(&sources::Known {
+        environments: &environments,
+        env_known: &env_known,
+        id_known: &id_known,
+        identity_known: &identity_known,
+        builtin_available: builtin_identity,
+        defaults: &defaults,
+        default_identity: default_identity.as_ref().map(|(i, n)| (*i, n)),
+        default_env_ok,
+    });
+
     let (expect_errors, mut warnings) = super::check::expect_refs::cross_check(&files);
     warnings.extend(super::check::enum_values::warnings(&files));
+    warnings.extend(super::check::cmdlet_names::warnings(&files));
     r.diags.extend(expect_errors);
     if !r.diags.is_empty() {
         return Err(r.diags);
     }
-    if builtin_identity && tenants.iter().any(|t| t.identity == builtin_identity::NAME) {
+    let source_uses_builtin = tenant_sources.iter().any(|s| {
+        s.tenant_defaults.identity == builtin_identity::NAME
+            || matches!(&s.kind, super::SourceKind::Gdap { identity, .. } | super::SourceKind::Contracts { identity, .. } if identity == builtin_identity::NAME)
+    });
+    if builtin_identity
+        && (source_uses_builtin || tenants.iter().any(|t| t.identity == builtin_identity::NAME))
+    {
         identities.insert(builtin_identity::NAME.into(), builtin_identity::identity());
     }
     let sources = files.iter().map(|f| f.source.path.clone()).collect();
@@ -297,6 +335,8 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
         identity_origins,
         defaults,
         tenants,
+        tenant_sources,
+        written,
         commands,
         exemptions,
         warnings,

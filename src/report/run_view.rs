@@ -88,7 +88,13 @@ impl RunView {
             .map_err(|e| ReportError::NotARun { path: dir.to_path_buf(), reason: e.to_string() })?;
         let records = journal::effective(journal::read(&dir.join(output::rundir::RESULTS))?);
         let checks = checks::effective(checks::read(&dir.join(output::rundir::CHECKS))?);
-        let profile = output::profile_copy::load(dir).ok();
+        // With tenant sources, the tenants the run resolved (its tenants.json), not a new discovery.
+        let profile = output::profile_copy::load(dir).ok().map(|mut p| {
+            if !p.tenant_sources.is_empty() {
+                let _ = crate::discovery::snapshot::apply_from_run(&mut p, dir);
+            }
+            p
+        });
         Ok(Self::build(dir, summary, records, checks, profile.as_ref()))
     }
 

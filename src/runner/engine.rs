@@ -5,7 +5,7 @@
 use super::event::{RunEvent, StopReason};
 use super::stop::StopSignal;
 use super::tenant::{connect, run_tenant, session};
-use crate::adminapi::{AdminClient, ApiStats, RetryPolicy, TokenSource};
+use crate::adminapi::{AdminClient, ApiStats, RetryPolicy, StepLimits, TokenSource};
 use crate::environment::{http_client, Environment, HttpClientError};
 use crate::output::ItemsDir;
 use crate::planner::Plan;
@@ -30,6 +30,8 @@ pub struct RunConfig {
     pub preflight: bool,
     /// Per-request timeout.
     pub timeout: Duration,
+    /// Per-step bounds: deadline (`defaults.step_timeout`) and pages.
+    pub step_limits: StepLimits,
     pub retry: RetryPolicy,
     /// Consecutive service/network failures that cut a tenant off (0 = never).
     pub breaker_threshold: u32,
@@ -47,6 +49,7 @@ impl RunConfig {
             fail_fast: false,
             preflight: false,
             timeout: profile.defaults.timeout,
+            step_limits: StepLimits { timeout: profile.defaults.step_timeout, ..StepLimits::default() },
             retry: RetryPolicy::with_retries(profile.defaults.retries),
             breaker_threshold: 3,
         }

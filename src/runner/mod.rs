@@ -6,6 +6,7 @@ pub mod breaker;
 pub mod emulator_env;
 pub mod engine;
 pub mod event;
+mod panic;
 pub mod preflight;
 pub mod stop;
 mod tenant;

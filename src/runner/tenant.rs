@@ -5,6 +5,7 @@
 use super::breaker::CircuitBreaker;
 use super::engine::Context;
 use super::event::{RunEvent, StopReason};
+use super::panic;
 use crate::adminapi::{AnchorPolicy, ApiError, ErrorKind, InvokeError, Principal, TenantSession};
 use crate::output::{Counts, StepError, StepRecord, StepStatus};
 use crate::planner::{PlannedStep, TenantPlan};
@@ -67,8 +68,20 @@ pub(super) fn session(ctx: &Context, tenant: &Tenant) -> Result<TenantSession, A
 /// service, which fail those steps without asking the token endpoint again; a region
 /// lookup that failed is retried by the first step that needs it.
 pub(super) async fn connect(session: &TenantSession, steps: &[PlannedStep]) -> HashMap<Service, ApiError> {
-    let mut failures = HashMap::new();
     let services: BTreeSet<Service> = steps.iter().map(|s| s.step.service).collect();
+    match panic::catch(connect_services(session, &services)).await {
+        Ok(failures) => failures,
+        // Every step fails with the cause rather than meeting the same bug again.
+        Err(e) => services.into_iter().map(|s| (s, e.clone())).collect(),
+    }
+}
+
+async fn connect_services(
+    session: &TenantSession,
+    services: &BTreeSet<Service>,
+) -> HashMap<Service, ApiError> {
+    let mut failures = HashMap::new();
+    let services = services.iter().copied();
     for service in services {
         if let Err(e) = session.check_token(service).await {
             failures.insert(service, e);
@@ -102,7 +115,9 @@ pub(super) async fn run_tenant(
         first_error: None,
     });
     if let (Ok(session), true) = (&session, ctx.config.preflight) {
-        preflight(session, &plan.steps, &state).await;
+        if let Err(e) = panic::catch(preflight(session, &plan.steps, &state)).await {
+            tracing::warn!(tenant = session.tenant(), "preflight failed, running anyway: {}", e.message);
+        }
     }
 
     let planned = plan.steps.len();
@@ -125,7 +140,11 @@ pub(super) async fn run_tenant(
                     if ctx.stop.is_stopped() {
                         return;
                     }
-                    let mut record = run_step(ctx, tenant, session, &step, state).await;
+                    let started = Instant::now();
+                    let mut record = match panic::catch(run_step(ctx, tenant, session, &step, state)).await {
+                        Ok(record) => record,
+                        Err(error) => failed_record(tenant, &step, started, error),
+                    };
                     record.tenant_name.clone_from(tenant_name);
                     {
                         let mut s = lock(state);
@@ -179,6 +198,25 @@ async fn preflight(session: &TenantSession, steps: &[PlannedStep], state: &Mutex
     }
 }
 
+/// The line of a step that failed with `error` before it could make its own.
+fn failed_record(tenant: &str, planned: &PlannedStep, started: Instant, error: ApiError) -> StepRecord {
+    StepRecord {
+        tenant: tenant.to_string(),
+        tenant_name: None,
+        command: planned.command.clone(),
+        step: planned.index,
+        cmdlet: planned.step.cmdlet.clone(),
+        service: planned.step.service,
+        status: StepStatus::Failed,
+        attempts: 0,
+        duration_ms: started.elapsed().as_millis() as u64,
+        item_count: None,
+        items: None,
+        warnings: Vec::new(),
+        error: Some(StepError::from(error)),
+    }
+}
+
 async fn run_step(
     ctx: &Context,
     tenant: &str,
@@ -189,19 +227,10 @@ async fn run_step(
     let started = Instant::now();
     let step = &planned.step;
     let record = |status: StepStatus, attempts: u32, error: Option<ApiError>| StepRecord {
-        tenant: tenant.to_string(),
-        tenant_name: None,
-        command: planned.command.clone(),
-        step: planned.index,
-        cmdlet: step.cmdlet.clone(),
-        service: step.service,
         status,
         attempts,
-        duration_ms: started.elapsed().as_millis() as u64,
-        item_count: None,
-        items: None,
-        warnings: Vec::new(),
         error: error.map(StepError::from),
+        ..failed_record(tenant, planned, started, ApiError::new(ErrorKind::Http, String::new()))
     };
     if planned.refused(ctx.config.read_only, ctx.config.allow_write) {
         let msg = format!(
@@ -249,7 +278,7 @@ async fn run_step(
             return record(StepStatus::Failed, 0, Some(ApiError::new(ErrorKind::Http, msg)));
         }
     };
-    match session.invoke(step, &mut writer).await {
+    match session.invoke(step, &mut writer, ctx.config.step_limits).await {
         Ok(outcome) => match writer.commit() {
             Ok(path) => {
                 lock(state).breaker.record_success();

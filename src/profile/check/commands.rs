@@ -22,8 +22,10 @@ pub fn commands(
             continue;
         };
         if items.is_empty() {
-            ck.error(value.pos, format!("`{path}` has no steps"))
-                .set_hint("add a cmdlet, e.g. `- Get-Label`");
+            ck.error(value.pos, format!("`{path}` has no steps")).set_hint_in(
+                "add a cmdlet, e.g. `- Get-Label`",
+                format!("add a cmdlet, e.g. `{} = [\"Get-Label\"]`", name.value),
+            );
             continue;
         }
         let steps: Vec<StepDecl> = items
@@ -64,8 +66,10 @@ fn step(ck: &mut Checker<'_>, node: &Node, path: &str, expect_failed: &mut bool)
             Value::Map(entries) => {
                 for (k, v) in entries {
                     if !k.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || k.name.is_empty() {
-                        ck.error(k.pos, format!("`{}` is not a cmdlet parameter name", k.name))
-                            .set_hint("write the parameter name without `-`, e.g. `ResultSize: Unlimited`");
+                        ck.error(k.pos, format!("`{}` is not a cmdlet parameter name", k.name)).set_hint_in(
+                            "write the parameter name without `-`, e.g. `ResultSize: Unlimited`",
+                            "write the parameter name without `-`, e.g. `ResultSize = \"Unlimited\"`",
+                        );
                         params_ok = false;
                     } else {
                         parameters.insert(k.name.clone(), v.value.to_json());
@@ -102,12 +106,15 @@ fn step(ck: &mut Checker<'_>, node: &Node, path: &str, expect_failed: &mut bool)
 fn cmdlet(ck: &mut Checker<'_>, node: &Node, path: &str) -> Option<Sp<String>> {
     let s = ck.string(node, path)?;
     if !is_cmdlet(&s.value) {
-        let hint = if s.value.contains(' ') {
-            "write only the cmdlet name; put arguments under `parameters:`"
+        let d = ck.error(s.pos, format!("`{}` is not a cmdlet name", s.value));
+        if s.value.contains(' ') {
+            d.set_hint_in(
+                "write only the cmdlet name; put arguments under `parameters:`",
+                "write only the cmdlet name; put arguments in `parameters = { ... }`",
+            );
         } else {
-            "cmdlets are named `Verb-Noun`, e.g. `Get-Label`"
-        };
-        ck.error(s.pos, format!("`{}` is not a cmdlet name", s.value)).set_hint(hint);
+            d.set_hint("cmdlets are named `Verb-Noun`, e.g. `Get-Label`");
+        }
         return None;
     }
     Some(s)

@@ -13,6 +13,8 @@ pub struct FileDecl {
     pub identities: Vec<(Sp<String>, IdentityKind)>,
     pub defaults: DefaultsDecl,
     pub tenants: Vec<TenantDecl>,
+    /// `tenant_sources:` in file order (SPEC §6).
+    pub tenant_sources: Vec<super::source::SourceDecl>,
     pub commands: Vec<(Sp<String>, Vec<StepDecl>)>,
     /// `exemptions:` (SPEC §7).
     pub exemptions: Vec<Sp<crate::expect::Exemption>>,
@@ -41,6 +43,7 @@ pub struct DefaultsDecl {
     pub service: Option<Sp<Service>>,
     pub concurrency: Option<Sp<usize>>,
     pub timeout: Option<Sp<Duration>>,
+    pub step_timeout: Option<Sp<Duration>>,
     pub retries: Option<Sp<u32>>,
     pub read_only: Option<Sp<bool>>,
 }

@@ -11,8 +11,16 @@ use crate::profile::model::Service;
 use crate::profile::syntax::{Node, Value};
 use std::path::Path;
 
-pub const TOP_KEYS: &[&str] =
-    &["version", "environments", "identities", "defaults", "tenants", "commands", "exemptions"];
+pub const TOP_KEYS: &[&str] = &[
+    "version",
+    "environments",
+    "identities",
+    "defaults",
+    "tenants",
+    "tenant_sources",
+    "commands",
+    "exemptions",
+];
 pub const ENVIRONMENT_KEYS: &[&str] = &[
     "authority",
     "exchange",
@@ -20,26 +28,31 @@ pub const ENVIRONMENT_KEYS: &[&str] = &[
     "compliance_region",
     "resource_exchange",
     "resource_compliance",
+    "graph",
+    "resource_graph",
     "ca_file",
 ];
 pub const DEFAULTS_KEYS: &[&str] =
-    &["environment", "identity", "service", "concurrency", "timeout", "retries", "read_only"];
+    &["environment", "identity", "service", "concurrency", "timeout", "step_timeout", "retries", "read_only"];
 
 /// Check one parsed file. `base` is the file's folder, for relative paths.
 pub fn check(ck: &mut Checker<'_>, root: &Node, base: &Path) -> FileDecl {
     let mut decl = FileDecl::default();
     if root.value == Value::Null {
-        ck.error(root.pos, "the profile is empty").set_hint("start it with `version: 1`");
+        ck.error(root.pos, "the profile is empty")
+            .set_hint_in("start it with `version: 1`", "start it with `version = 1`");
         return decl;
     }
     let Some(mut top) = ck.table(root, "profile", TOP_KEYS) else {
         return decl;
     };
-    // An empty section (`tenants:` with every entry commented out) is no section.
-    top.drop_nulls(&["environments", "identities", "defaults", "tenants", "commands", "exemptions"]);
+    // An empty section (`tenants:` with every entry commented out) is no section
+    // (every top-level key but `version`).
+    top.drop_nulls(&TOP_KEYS[1..]);
     match top.get("version") {
         None => {
-            ck.error(top.pos, "the profile has no `version`").set_hint("add `version: 1` at the top");
+            ck.error(top.pos, "the profile has no `version`")
+                .set_hint_in("add `version: 1` at the top", "add `version = 1` at the top");
         }
         Some(n) if n.value == Value::Int(1) => {}
         Some(n) => {
@@ -50,7 +63,7 @@ pub fn check(ck: &mut Checker<'_>, root: &Node, base: &Path) -> FileDecl {
                 other => format!("({})", other.kind()),
             };
             ck.error(n.pos, format!("unsupported profile version {shown}"))
-                .set_hint("this tenantrun reads `version: 1`");
+                .set_hint_in("this tenantrun reads `version: 1`", "this tenantrun reads `version = 1`");
         }
     }
     for (key, names) in [
@@ -77,6 +90,9 @@ pub fn check(ck: &mut Checker<'_>, root: &Node, base: &Path) -> FileDecl {
     }
     if let Some(n) = top.get("tenants") {
         decl.tenants = tenant::tenants(ck, n);
+    }
+    if let Some(n) = top.get("tenant_sources") {
+        decl.tenant_sources = super::source::sources(ck, n, base);
     }
     if let Some(n) = top.get("commands") {
         decl.commands = commands::commands(ck, n, &mut decl.written.expect_failed);
@@ -118,8 +134,10 @@ fn environments(ck: &mut Checker<'_>, node: &Node, base: &Path) -> Vec<(Sp<Strin
         let path = format!("environments.{}", name.value);
         if name.value == crate::environment::EMULATOR {
             ck.error(name.pos, "`environments.emulator` cannot be redeclared: it is the built-in emulator")
-                .set_hint(
+                .set_hint_in(
                     "to use an emulator you started yourself, declare it under another name, e.g. `local:`",
+                    "to use an emulator you started yourself, declare it under another name, e.g. \
+                     `[environments.local]`",
                 );
             continue;
         }
@@ -135,6 +153,8 @@ fn environments(ck: &mut Checker<'_>, node: &Node, base: &Path) -> Vec<(Sp<Strin
             ("compliance_region", &mut doc.compliance_region),
             ("resource_exchange", &mut doc.resource_exchange),
             ("resource_compliance", &mut doc.resource_compliance),
+            ("graph", &mut doc.graph),
+            ("resource_graph", &mut doc.resource_graph),
             ("ca_file", &mut doc.ca_file),
         ] {
             if let Some(n) = t.get(key) {
@@ -151,6 +171,8 @@ fn environments(ck: &mut Checker<'_>, node: &Node, base: &Path) -> Vec<(Sp<Strin
             ("compliance", doc.compliance.as_ref()),
             ("resource_exchange", doc.resource_exchange.as_ref()),
             ("resource_compliance", doc.resource_compliance.as_ref()),
+            ("graph", doc.graph.as_ref()),
+            ("resource_graph", doc.resource_graph.as_ref()),
         ] {
             let Some(value) = value.filter(|v| !v.is_empty()) else { continue };
             if let Err(reason) = crate::environment::normalize_base_url(value) {
@@ -212,6 +234,9 @@ fn defaults(ck: &mut Checker<'_>, node: &Node) -> DefaultsDecl {
     d.read_only = ck.opt_bool(&t, path, "read_only");
     if let Some(n) = t.get("timeout") {
         d.timeout = duration(ck, n, "defaults.timeout");
+    }
+    if let Some(n) = t.get("step_timeout") {
+        d.step_timeout = duration(ck, n, "defaults.step_timeout");
     }
     d
 }

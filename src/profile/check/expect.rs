@@ -20,7 +20,10 @@ pub fn expectations(ck: &mut Checker<'_>, node: &Node, path: &str) -> Option<Vec
     let Value::Seq(items) = &node.value else {
         ck.wrong_type(node, path, "a list of expectations");
         if let Value::Map(_) = node.value {
-            ck.diags.last_mut()?.set_hint("write each expectation as a list item: `- id: EXO-AUDIT-01`");
+            ck.diags.last_mut()?.set_hint_in(
+                "write each expectation as a list item: `- id: EXO-AUDIT-01`",
+                "write each expectation as a table of the list: `expect = [{ id = \"EXO-AUDIT-01\", ... }]`",
+            );
         }
         return None;
     };
@@ -57,8 +60,10 @@ fn expectation(ck: &mut Checker<'_>, node: &Node, path: &str) -> Option<Sp<Expec
     let given: Vec<(&str, &Node)> = QUANTIFIERS.iter().filter_map(|q| t.get(q).map(|n| (*q, n))).collect();
     let quantifier = match given.as_slice() {
         [] => {
-            ck.error(t.pos, format!("`{path}` has no quantifier"))
-                .set_hint("add exactly one of `all:`, `any:`, `none:` or `count:`");
+            ck.error(t.pos, format!("`{path}` has no quantifier")).set_hint_in(
+                "add exactly one of `all:`, `any:`, `none:` or `count:`",
+                "add exactly one of `all`, `any`, `none` or `count`",
+            );
             None
         }
         [(q, n)] => quantifier(ck, q, n, &format!("{path}.{q}")),
@@ -121,11 +126,12 @@ fn count(ck: &mut Checker<'_>, node: &Node, path: &str) -> Option<Count> {
 fn matcher(ck: &mut Checker<'_>, node: &Node, path: &str) -> Option<Matcher> {
     let Value::Map(entries) = &node.value else {
         ck.wrong_type(node, path, "a table of property paths to conditions");
-        ck.diags.last_mut()?.set_hint("write e.g. `{ Enabled: true }`");
+        ck.diags.last_mut()?.set_hint_in("write e.g. `{ Enabled: true }`", "write e.g. `{ Enabled = true }`");
         return None;
     };
     if entries.is_empty() {
-        ck.error(node.pos, format!("`{path}` has no conditions")).set_hint("write e.g. `{ Enabled: true }`");
+        ck.error(node.pos, format!("`{path}` has no conditions"))
+            .set_hint_in("write e.g. `{ Enabled: true }`", "write e.g. `{ Enabled = true }`");
         return None;
     }
     let mut conditions = Vec::new();

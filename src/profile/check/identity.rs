@@ -38,8 +38,10 @@ fn identity(ck: &mut Checker<'_>, node: &Node, path: &str, base: &Path) -> Optio
         return None;
     };
     let Some((_, kind_node)) = entries.iter().find(|(k, _)| k.name == "kind") else {
-        ck.error(node.pos, format!("`{path}` has no `kind`"))
-            .set_hint(format!("add `kind:` with one of: {}", kind_names()));
+        ck.error(node.pos, format!("`{path}` has no `kind`")).set_hint_in(
+            format!("add `kind:` with one of: {}", kind_names()),
+            format!("add `kind = \"...\"` with one of: {}", kind_names()),
+        );
         return None;
     };
     let kind = ck.string(kind_node, &format!("{path}.kind"))?;
@@ -150,22 +152,30 @@ fn required_secret(
 /// `{ env: NAME }` or `{ file: PATH }`; anything else is refused without echoing it.
 pub fn secret(ck: &mut Checker<'_>, node: &Node, path: &str, base: &Path) -> Option<SecretRef> {
     let Value::Map(entries) = &node.value else {
+        let key = path.rsplit('.').next().unwrap_or(path);
         let d = crate::profile::diagnostic::Diagnostic::at(
             ck.src,
             node.pos,
             format!("`{path}` is written inline; secrets must be references"),
         )
         .redact_value()
-        .hint(format!(
-            "write `{}: {{ env: NAME }}` or `{{ file: PATH }}` and keep the value out of the profile",
-            path.rsplit('.').next().unwrap_or(path)
-        ));
+        .hint_in(
+            format!(
+                "write `{key}: {{ env: NAME }}` or `{{ file: PATH }}` and keep the value out of the profile"
+            ),
+            format!(
+                "write `{key} = {{ env = \"NAME\" }}` or `{{ file = \"PATH\" }}` and keep the value out of the \
+                 profile"
+            ),
+        );
         ck.push(d);
         return None;
     };
     if entries.len() != 1 {
-        ck.error(node.pos, format!("`{path}` must have exactly one of `env` or `file`"))
-            .set_hint("write `{ env: NAME }` or `{ file: PATH }`");
+        ck.error(node.pos, format!("`{path}` must have exactly one of `env` or `file`")).set_hint_in(
+            "write `{ env: NAME }` or `{ file: PATH }`",
+            "write `{ env = \"NAME\" }` or `{ file = \"PATH\" }`",
+        );
         return None;
     }
     let t = ck.table(node, path, &["env", "file"])?;

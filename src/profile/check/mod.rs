@@ -2,6 +2,7 @@
 //! value, collecting a diagnostic for each problem instead of stopping at the
 //! first. Cross-file checks (duplicates, references) are in `resolve`.
 
+pub mod cmdlet_names;
 pub mod commands;
 pub mod decl;
 pub mod document;
@@ -11,6 +12,7 @@ pub mod expect;
 pub mod expect_refs;
 pub mod identity;
 pub mod rules;
+pub mod source;
 pub mod tenant;
 pub mod walk;
 

@@ -151,7 +151,11 @@ impl<'a> Checker<'a> {
             }
             Value::Str(ref text) if text.trim().parse::<i64>().is_ok() => {
                 self.wrong_type(node, &format!("{path}.{key}"), "an integer");
-                self.diags.last_mut()?.set_hint(format!("write `{key}: {}` without quotes", text.trim()));
+                let n = text.trim();
+                self.diags.last_mut()?.set_hint_in(
+                    format!("write `{key}: {n}` without quotes"),
+                    format!("write `{key} = {n}` without quotes"),
+                );
                 None
             }
             _ => {

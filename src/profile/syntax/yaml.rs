@@ -32,8 +32,25 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
     match serde_saphyr::from_str_with_options::<Option<Spanned<Raw>>>(text, options) {
         Ok(Some(root)) => Ok(to_node(root)),
         Ok(None) => Ok(Node { pos: Pos { line: 1, col: 1, len: 1 }, value: Value::Null }),
-        Err(err) => Err(convert_error(&err)),
+        Err(err) => Err(locate_tab(text, convert_error(&err))),
     }
+}
+
+/// The parser notices a tab where it trips over it (on the line before, or one column
+/// after it): point at the tab itself, the first from the start of the reported line.
+fn locate_tab(text: &str, mut e: YamlError) -> YamlError {
+    let Some(pos) = e.pos.filter(|_| e.message.contains("tab")) else { return e };
+    for (i, line) in text.lines().enumerate().skip(pos.line.saturating_sub(1)).take(3) {
+        let Some(byte) = line.find('\t') else { continue };
+        let before = &line[..byte];
+        e.pos = Some(Pos { line: i + 1, col: before.chars().count() + 1, len: 1 });
+        if before.chars().all(|c| c == ' ' || c == '\t') {
+            e.message = "a tab in the indentation; YAML indents with spaces only".into();
+            e.hint = Some("replace the tab with spaces".into());
+        }
+        return e;
+    }
+    e
 }
 
 fn convert_error(err: &serde_saphyr::Error) -> YamlError {
@@ -240,6 +257,19 @@ mod tests {
         );
         assert_eq!(at("a: *nope\n"), Err(("alias references unknown anchor".into(), Some((1, 4)))));
         assert!(at("\u{0}\u{1}").is_err());
+    }
+
+    #[test]
+    fn a_tab_is_located_at_the_tab() {
+        let at =
+            |text: &str| parse(text).map(|_| ()).map_err(|e| (e.message, e.pos.map(|p| (p.line, p.col))));
+        let indent = "a tab in the indentation; YAML indents with spaces only".to_string();
+        // Reported by the parser one column after the tab, and on the line before it.
+        assert_eq!(at("a:\n\t- b\n"), Err((indent.clone(), Some((2, 1)))));
+        assert_eq!(at("a:\n  b:\n  \t- c\n"), Err((indent.clone(), Some((3, 3)))));
+        assert_eq!(at("a:\n  - b: c\n\t  d: e\n"), Err((indent, Some((3, 1)))));
+        // Tabs elsewhere are fine.
+        assert!(at("a: b\tc\n").is_ok());
     }
 
     #[test]
