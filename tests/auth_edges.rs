@@ -70,7 +70,9 @@ async fn a_429_is_retried_after_its_retry_after() {
     let seen = seen.lock().expect("lock").clone();
     assert_eq!(seen.len(), 2);
     let gap = seen[1] - seen[0];
-    assert!(gap >= Duration::from_millis(990) && gap < Duration::from_secs(3), "waited {gap:?}");
+    // The server saw the retry no sooner than Retry-After (1 s) after the 429; an upper
+    // bound would measure the machine, not the client.
+    assert!(gap >= Duration::from_millis(990), "waited {gap:?}");
     assert_eq!(broker.stats().requests, 2);
 }
 

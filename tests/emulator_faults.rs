@@ -6,7 +6,7 @@ mod emulator_support;
 
 use emulator_support::*;
 use serde_json::json;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tenantrun::emulator::{EmulatorConfig, TenantConfig};
 
 const T: &str = "fabrikam.onmicrosoft.com";
@@ -112,31 +112,50 @@ async fn dropped_connections_close_without_an_answer() {
     emu.app_token(T, EXCHANGE).await;
 }
 
+/// The emulator's call log proves the delay: the latency it chose, and an answer that
+/// was ready no sooner than that after the request arrived (a sleep never ends early).
 #[tokio::test]
 async fn latency_is_injected() {
-    let config = EmulatorConfig { latency_ms: 250, tenants: no_region(), ..EmulatorConfig::default() };
+    let config = EmulatorConfig {
+        latency_ms: 250,
+        record_calls: true,
+        tenants: no_region(),
+        ..EmulatorConfig::default()
+    };
     let emu = start(config).await;
     let token = emu.app_token(T, COMPLIANCE).await;
-    let started = Instant::now();
     let a = emu.invoke("compliance/", T, &token, "Get-Label", json!({})).await;
     assert_eq!(a.status, 200);
-    assert!(started.elapsed() >= Duration::from_millis(250), "{:?}", started.elapsed());
+    let stats = emu.handle.stats();
+    let calls = stats.calls_of(T);
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(calls[0].latency_ms, 250);
+    assert!(calls[0].answered_us - calls[0].received_us >= 250_000, "{calls:?}");
 }
 
 #[tokio::test]
 async fn latency_jitter_varies_per_call() {
-    let config = EmulatorConfig { latency_jitter_ms: 200, tenants: no_region(), ..EmulatorConfig::default() };
+    let config = EmulatorConfig {
+        latency_jitter_ms: 200,
+        record_calls: true,
+        tenants: no_region(),
+        ..EmulatorConfig::default()
+    };
     let emu = start(config).await;
     let token = emu.app_token(T, COMPLIANCE).await;
-    let mut times = Vec::new();
     for _ in 0..6 {
-        let started = Instant::now();
         assert_eq!(emu.invoke("compliance/", T, &token, "Get-Label", json!({})).await.status, 200);
-        times.push(started.elapsed());
     }
-    let (min, max) = (times.iter().min().unwrap(), times.iter().max().unwrap());
-    assert!(*max <= Duration::from_millis(200 + 150), "{times:?}");
-    assert!(*max - *min >= Duration::from_millis(20), "jitter varies: {times:?}");
+    let stats = emu.handle.stats();
+    let calls = stats.calls_of(T);
+    let chosen: Vec<u64> = calls.iter().map(|c| c.latency_ms).collect();
+    assert_eq!(chosen.len(), 6);
+    assert!(chosen.iter().all(|ms| *ms <= 200), "jitter is 0..=200 ms: {chosen:?}");
+    let distinct: std::collections::BTreeSet<u64> = chosen.iter().copied().collect();
+    assert!(distinct.len() >= 3, "jitter varies: {chosen:?}");
+    for c in &calls {
+        assert!(c.answered_us - c.received_us >= c.latency_ms * 1000, "slept the chosen latency: {c:?}");
+    }
 }
 
 #[tokio::test]

@@ -67,8 +67,10 @@ async fn the_fixture_is_a_working_offline_setup() {
             .unwrap();
     let (_, chain) = store.private_key_chain().unwrap();
     assert_eq!(chain.certs().len(), 1);
-    assert!(p12_keystore::KeyStore::from_pkcs12(&pfx, "wrong", p12_keystore::Pkcs12ImportPolicy::Relaxed)
-        .is_err());
+    // A wrong password fails the MAC check (the file is protected, not merely unreadable).
+    let wrong = p12_keystore::KeyStore::from_pkcs12(&pfx, "wrong", p12_keystore::Pkcs12ImportPolicy::Relaxed)
+        .expect_err("a wrong password is refused");
+    assert!(matches!(wrong, p12_keystore::error::Error::MacError(_)), "{wrong:?}");
 
     #[cfg(unix)]
     {
@@ -147,37 +149,50 @@ async fn stats_endpoint_matches_the_handle() {
 }
 
 #[test]
-fn help_documents_every_flag() {
+fn help_documents_every_flag_and_endpoint() {
     let out = Command::new(env!("CARGO_BIN_EXE_tenantrun")).args(["emulator", "--help"]).output().unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
-    for flag in [
-        "--addr",
-        "--scenario",
-        "--write-fixture",
-        "--tls",
-        "--tls-cert-file",
-        "--seed",
-        "--latency-ms",
-        "--latency-jitter-ms",
-        "--throttle-every",
-        "--tenant-concurrency-limit",
-        "--retry-after",
-        "--error-rate",
-        "--error-statuses",
-        "--drop-rate",
-        "--token-lifetime",
-        "--refresh-grace",
-        "--device-interval",
-        "--auto-approve-device",
-        "--page-size",
-        "--managed-identity-tenant",
-        "--unknown-tenant",
-        "00000000-0000-4000-8000-00000000e001",
-        "emulator-secret",
-        "emulator-password",
-    ] {
-        assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
+    let mut cmd = tenantrun::cli::command();
+    cmd.build();
+    let emulator = cmd.find_subcommand("emulator").expect("an emulator subcommand");
+    let flags: Vec<String> =
+        emulator.get_arguments().filter_map(|a| a.get_long()).map(|l| format!("--{l}")).collect();
+    assert!(flags.len() >= 25 && flags.contains(&"--record-calls".to_string()), "{flags:?}");
+    let words: Vec<&str> = help
+        .split([' ', ',', '\n'])
+        .map(|w| w.trim_end_matches("..."))
+        .filter(|w| w.starts_with("--"))
+        .collect();
+    for flag in &flags {
+        assert!(words.contains(&flag.as_str()), "--help lacks {flag}:\n{help}");
     }
+    for credential in ["00000000-0000-4000-8000-00000000e001", "emulator-secret", "emulator-password"] {
+        assert!(help.contains(credential), "--help lacks {credential}:\n{help}");
+    }
+    // Every path of docs/emulator.md's endpoint table, as `--help` writes it (`/path`).
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/emulator.md")).unwrap();
+    let paths = documented_endpoints(&docs);
+    assert!(paths.len() >= 18 && paths.contains(&"common/userrealm/{upn}".to_string()), "{paths:?}");
+    for path in &paths {
+        assert!(help.contains(&format!("/{path}")), "--help lacks the endpoint {path}:\n{help}");
+    }
+}
+
+/// The requests (`GET …`, `POST …`) in the first column of the endpoint table
+/// (`| path | what |`), as paths: no method, query string or body sketch.
+fn documented_endpoints(docs: &str) -> Vec<String> {
+    let table = docs.split("| path | what |").nth(1).expect("the endpoint table");
+    let mut out = Vec::new();
+    for row in table.lines().skip(2).take_while(|l| l.starts_with('|')) {
+        let first = row.split(" | ").next().unwrap_or_default();
+        for (i, span) in first.split('`').enumerate() {
+            let request = span.strip_prefix("GET ").or_else(|| span.strip_prefix("POST "));
+            if let (1, Some(request)) = (i % 2, request) {
+                out.push(request.split(['?', ' ']).next().unwrap_or_default().to_string());
+            }
+        }
+    }
+    out
 }
 
 #[test]

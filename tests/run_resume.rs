@@ -193,15 +193,18 @@ fn a_second_ctrl_c_aborts_at_once_and_the_run_still_resumes() {
     let p = profile.to_str().unwrap();
     let child = spawn(&lab, &["run", p, "-o", "runs", "--progress", "plain"]);
     let run = wait_for_run(&lab.path("runs"));
-    std::thread::sleep(Duration::from_millis(500));
-    let started = Instant::now();
+    // Signal once a step is in its InvokeCommand call (the emulator received it; its
+    // answer comes 1.5 s later), past any point where a stopping run still drops a step.
+    lab.wait_for_requests("invoke_command", 1);
     for _ in 0..2 {
         Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
         std::thread::sleep(Duration::from_millis(100));
     }
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(130), "{}", show(&out));
-    assert!(started.elapsed() < Duration::from_millis(1400), "aborted without waiting for in-flight steps");
+    // Waiting for the calls in flight would have journaled their steps; aborting leaves no line.
+    assert_eq!(results(&run).len(), 0, "aborted without waiting for in-flight steps");
+    assert_eq!(summary(&run)["counts"]["not_run"], 18, "{}", summary(&run));
     assert!(String::from_utf8_lossy(&out.stderr).contains("aborted"), "{}", show(&out));
     let out = lab.run(&["run", p, "--resume", run.to_str().unwrap(), "--progress", "none"]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));

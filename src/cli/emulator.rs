@@ -89,6 +89,10 @@ pub struct EmulatorArgs {
     /// Connections served at once; more are answered 503 and closed (keep it below `ulimit -n`) [default: 512].
     #[arg(long, value_name = "N")]
     pub max_connections: Option<usize>,
+    /// Keep every admin API call (tenant, op, cmdlet, status, arrival and answer in µs, injected
+    /// latency) in /_stats `calls`.
+    #[arg(long)]
+    pub record_calls: bool,
 }
 
 const AFTER_HELP: &str = "\
@@ -100,11 +104,24 @@ Well-known registrations (public, like Azurite's development key):
                     password `emulator-password`
   managed identity  X-IDENTITY-HEADER: emulator-identity-header
 
-Endpoints: the emulator's URL is the Entra authority, tenant first as Microsoft serves it:
-/{tenant}/oauth2/v2.0/{token,devicecode,authorize}, /{tenant}/v2.0/.well-known/openid-configuration,
-/common/discovery/instance (also under /login/{tenant}/...);
-/compliance/adminapi/..., /region/{region}/adminapi/..., /exchange/adminapi/..., /msi/token,
-/metadata/identity/oauth2/token, GET /_stats, POST /_admin/{reset,device/approve,refresh_token}.";
+Endpoints (the emulator's URL is the Entra authority, tenant first as Microsoft serves it;
+the Entra paths also answer under /login/{tenant}/...):
+  POST /{tenant}/oauth2/v2.0/token
+  POST /{tenant}/oauth2/v2.0/devicecode
+  GET  /{tenant}/oauth2/v2.0/authorize
+  GET  /{tenant}/v2.0/.well-known/openid-configuration
+  GET  /{tenant}/discovery/v2.0/keys
+  GET  /common/discovery/instance
+  GET  /common/userrealm/{upn}
+  GET  /compliance/adminapi/beta/{tenant}/EXOBanner('AutogenSession')
+  GET  /{compliance,region/<r>,exchange}/adminapi/v1.0/{tenant}/EXOModuleFile
+  POST /{compliance,region/<r>,exchange}/adminapi/beta/{tenant}/InvokeCommand
+  GET  /msi/token, /metadata/identity/oauth2/token
+  GET  /graph/v1.0/tenantRelationships/delegatedAdminRelationships
+  GET  /graph/v1.0/contracts
+  GET  /_stats
+  POST /_admin/reset, /_admin/device/approve, /_admin/refresh_token
+  GET  /devicelogin";
 
 impl EmulatorArgs {
     /// The configuration: defaults, then the scenario file, then the flags.
@@ -146,6 +163,7 @@ impl EmulatorArgs {
         set!(body_timeout_ms => body_timeout_ms);
         set!(max_connections => max_connections);
         c.auto_approve_device |= self.auto_approve_device;
+        c.record_calls |= self.record_calls;
         c.unknown_tenants.extend(self.unknown_tenant.iter().cloned());
         for (name, p) in [("--error-rate", c.server_error_rate), ("--drop-rate", c.drop_rate)] {
             if !(0.0..=1.0).contains(&p) {

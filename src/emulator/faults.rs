@@ -64,6 +64,11 @@ pub enum Flow {
     Drop,
 }
 
+tokio::task_local! {
+    /// The latency the gate injected into the current admin API call (for the call log).
+    pub(super) static INJECTED_MS: std::cell::Cell<u64>;
+}
+
 /// The 401 reason for an expired access token.
 const EXPIRED: &str = "The access token has expired.";
 
@@ -109,6 +114,8 @@ pub async fn admit(
     } else {
         0
     };
+    // Outside a call-log scope (no admin API call) there is nothing to note.
+    let _ = INJECTED_MS.try_with(|ms| ms.set(latency + jitter));
     if latency + jitter > 0 {
         tokio::time::sleep(Duration::from_millis(latency + jitter)).await;
     }

@@ -90,12 +90,18 @@ async fn admin_api(
     op: &str,
 ) -> Result<Resp, Flow> {
     let received = state.calls.now_us();
-    let result = admin_op(state, req, service, version, tenant, op).await;
+    let (result, latency_ms) = super::faults::INJECTED_MS
+        .scope(std::cell::Cell::new(0), async {
+            let result = admin_op(state, req, service, version, tenant, op).await;
+            (result, super::faults::INJECTED_MS.with(std::cell::Cell::get))
+        })
+        .await;
     let status = match &result {
         Ok(resp) | Err(Flow::Respond(resp)) => resp.status().as_u16(),
         Err(Flow::Drop) => 0,
     };
-    state.calls.record(tenant, op, req.header("x-cmdletname"), status, received);
+    let call = super::stats::Answered { status, received_us: received, latency_ms };
+    state.calls.record(tenant, op, req.header("x-cmdletname"), call);
     result
 }
 

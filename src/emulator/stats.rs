@@ -187,6 +187,20 @@ pub struct CallRecord {
     pub received_us: u64,
     /// When the answer was ready to send (after any injected latency).
     pub answered_us: u64,
+    /// The latency the emulator injected (configured plus jitter), in milliseconds.
+    #[serde(default)]
+    pub latency_ms: u64,
+}
+
+/// How a call was answered, for [`CallLog::record`].
+#[derive(Debug, Clone, Copy)]
+pub struct Answered {
+    /// The status answered; 0 when the connection was dropped on purpose.
+    pub status: u16,
+    /// When the request had been read (see [`CallLog::now_us`]).
+    pub received_us: u64,
+    /// The latency injected before answering, in milliseconds.
+    pub latency_ms: u64,
 }
 
 impl Stats {
@@ -390,8 +404,8 @@ impl CallLog {
         u64::try_from(self.started.elapsed().as_micros()).unwrap_or(u64::MAX)
     }
 
-    /// Record a call that arrived at `received_us` and is answered now with `status`.
-    pub fn record(&self, tenant: &str, op: &str, cmdlet: Option<&str>, status: u16, received_us: u64) {
+    /// Record a call, answered now as `call` says.
+    pub fn record(&self, tenant: &str, op: &str, cmdlet: Option<&str>, call: Answered) {
         if !self.enabled {
             return;
         }
@@ -400,9 +414,10 @@ impl CallLog {
             tenant: tenant.to_ascii_lowercase(),
             op: op.to_string(),
             cmdlet: cmdlet.map(str::to_string),
-            status,
-            received_us,
+            status: call.status,
+            received_us: call.received_us,
             answered_us,
+            latency_ms: call.latency_ms,
         });
     }
 
@@ -417,24 +432,29 @@ impl CallLog {
 
 #[cfg(test)]
 mod tests {
-    use super::CallLog;
+    use super::{Answered, CallLog};
+
+    fn answered(status: u16, received_us: u64, latency_ms: u64) -> Answered {
+        Answered { status, received_us, latency_ms }
+    }
 
     #[test]
     fn the_call_log_records_only_when_enabled_and_clears() {
         let off = CallLog::new(false);
-        off.record("a.example", "InvokeCommand", Some("Get-Label"), 200, 0);
+        off.record("a.example", "InvokeCommand", Some("Get-Label"), answered(200, 0, 0));
         assert!(off.snapshot().is_empty());
 
         let on = CallLog::new(true);
         let received = on.now_us();
-        on.record("A.Example", "InvokeCommand", Some("Get-Label"), 429, received);
-        on.record("a.example", "EXOBanner('AutogenSession')", None, 0, on.now_us());
+        on.record("A.Example", "InvokeCommand", Some("Get-Label"), answered(429, received, 25));
+        on.record("a.example", "EXOBanner('AutogenSession')", None, answered(0, on.now_us(), 0));
         let calls = on.snapshot();
         assert_eq!(calls.len(), 2);
         assert_eq!(
             (calls[0].tenant.as_str(), calls[0].op.as_str(), calls[0].cmdlet.as_deref(), calls[0].status),
             ("a.example", "InvokeCommand", Some("Get-Label"), 429)
         );
+        assert_eq!((calls[0].latency_ms, calls[1].latency_ms), (25, 0));
         assert_eq!((calls[1].cmdlet.as_deref(), calls[1].status), (None, 0));
         assert!(calls[0].received_us <= calls[0].answered_us && calls[0].answered_us <= calls[1].received_us);
         on.clear();

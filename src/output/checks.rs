@@ -23,6 +23,11 @@ impl ChecksFile {
         self.journal.append(line)
     }
 
+    /// Append one step's lines with a single write.
+    pub fn append_all(&mut self, lines: &[CheckRecord]) -> std::io::Result<()> {
+        self.journal.append_all(lines)
+    }
+
     pub fn sync(&self) -> std::io::Result<()> {
         self.journal.sync()
     }
@@ -104,8 +109,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("checks.jsonl");
         let mut f = ChecksFile::open(&path).unwrap();
-        f.append(&line("a", "C1", CheckStatus::Error)).unwrap();
-        f.append(&line("b", "C1", CheckStatus::Pass)).unwrap();
+        // One step's lines go in one write.
+        f.append_all(&[line("a", "C1", CheckStatus::Error), line("b", "C1", CheckStatus::Pass)]).unwrap();
         drop(f);
         let mut raw = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
         raw.write_all(br#"{"tenant":"a","che"#).unwrap();

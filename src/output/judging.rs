@@ -130,9 +130,8 @@ impl LiveJudge {
             .name("checks".into())
             .spawn(move || {
                 for record in rx {
-                    for line in checks.judge(&dir, &record) {
-                        file.append(&line).map_err(|e| format!("cannot append to checks.jsonl: {e}"))?;
-                    }
+                    let lines = checks.judge(&dir, &record);
+                    file.append_all(&lines).map_err(|e| format!("cannot append to checks.jsonl: {e}"))?;
                 }
                 file.sync().map_err(|e| format!("cannot write checks.jsonl: {e}"))
             })
@@ -172,9 +171,7 @@ pub fn complete(
         return Ok(have);
     }
     let mut file = ChecksFile::open(&path).map_err(|e| e.to_string())?;
-    for l in &missing {
-        file.append(l).map_err(|e| format!("cannot append to checks.jsonl: {e}"))?;
-    }
+    file.append_all(&missing).map_err(|e| format!("cannot append to checks.jsonl: {e}"))?;
     file.sync().map_err(|e| e.to_string())?;
     checks::read(&path).map(checks::effective).map_err(|e| e.to_string())
 }

@@ -33,6 +33,16 @@ impl Lab {
         self.emulator.as_ref().unwrap().stats()
     }
 
+    /// Wait until the emulator has received `n` requests to `endpoint` (a `/_stats` name,
+    /// e.g. `invoke_command`): those calls are then in flight or answered.
+    pub fn wait_for_requests(&self, endpoint: &str, n: u64) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while self.stats().requests_to(endpoint) < n {
+            assert!(std::time::Instant::now() < deadline, "{endpoint} never reached {n} requests");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
     /// Assert the emulator saw no protocol violation (anchor, region, client-request-id, audience, tenant).
     pub fn assert_no_violations(&self) {
         let stats = self.stats();
