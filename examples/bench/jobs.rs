@@ -122,6 +122,20 @@ impl Bench {
         c: usize,
         steps: &[&str],
     ) -> Result<Job, String> {
+        self.job_j(label, emu, n, c, &c.to_string(), steps)
+    }
+
+    /// As [`Bench::job_on`], with `-j` given as text (`auto` or a number) and the profile's
+    /// `defaults.concurrency` at `c`.
+    pub(crate) fn job_j(
+        &self,
+        label: &str,
+        emu: &EmulatorHandle,
+        n: usize,
+        c: usize,
+        j: &str,
+        steps: &[&str],
+    ) -> Result<Job, String> {
         let dir = self.dir(label)?;
         let profile = dir.join("profile.yaml");
         scenario::write_single_file(&profile, emu.base_url().as_str(), n, c, steps)
@@ -131,7 +145,7 @@ impl Bench {
             "run".into(),
             profile.display().to_string(),
             "-j".into(),
-            c.to_string(),
+            j.to_string(),
             "--progress".into(),
             "none".into(),
             "-o".into(),

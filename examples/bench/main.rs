@@ -15,6 +15,7 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod adaptive;
 mod alias_bomb;
 mod checks;
 mod jobs;
@@ -38,13 +39,18 @@ pub struct Row {
 }
 
 /// The points in the order they run, with what each measures (for `--help`).
-const POINTS: [(&str, Point, &str); 10] = [
+const POINTS: [(&str, Point, &str); 11] = [
     ("startup", Bench::startup, "validate and plan of a 10,000-tenant folder and of one file"),
     ("alias-bomb", Bench::alias_bomb, "CPU and peak RSS of refusing the billion-laughs profile"),
     ("overhead", Bench::overhead, "steps/s, CPU per step and peak RSS at L=0, C=256"),
     ("fanout", Bench::fanout, "wall time against the ideal N*M*L/C at L=50 ms"),
     ("memory", Bench::memory, "peak RSS at 10,000 tenants (C=64) and for a 100,000-object result"),
     ("throttled", Bench::throttled, "429 with Retry-After on every 3rd call: waited out, not more"),
+    (
+        "adaptive",
+        Bench::adaptive,
+        "-j auto vs -j 256 vs -j 8 under a token bucket and a per-tenant limit of 3",
+    ),
     ("sequential", Bench::sequential, "the one-tenant-at-a-time loop against tenantrun -j 64"),
     ("tokens", Bench::tokens, "token requests per (tenant, resource)"),
     ("checks", Bench::checks, "objects judged per second; a run with 10 checks per step"),
