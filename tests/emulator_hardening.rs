@@ -92,9 +92,14 @@ fn probe(addr: &str) -> String {
 fn eleven_hundred_idle_connections_under_1024_descriptors_leave_the_emulator_answering() {
     let emulator = start(&["--addr", "127.0.0.1:0", "--header-timeout-ms", "600000"], Some(1024));
     let mut idle: Vec<TcpStream> = (0..1100).map(|_| TcpStream::connect(&emulator.addr).unwrap()).collect();
-    // The cap (512) made room for each newer connection by closing the oldest idle one...
+    // The default cap (the descriptor limit less 64: 960) made room for each newer
+    // connection past it by closing the oldest idle one: 1,100 - 960 = 140 of them...
     assert_eq!(read_until_closed(&mut idle[0]).unwrap(), "", "the oldest idle connection is closed");
-    assert_eq!(read_until_closed(&mut idle[587]).unwrap(), "");
+    assert_eq!(read_until_closed(&mut idle[139]).unwrap(), "");
+    // ...and no more: the 141st oldest is still open (nothing to read, no end of stream).
+    idle[140].set_read_timeout(Some(Duration::from_secs(1))).unwrap();
+    let kept = idle[140].read(&mut [0u8; 1]).unwrap_err().kind();
+    assert!(matches!(kept, std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut), "{kept:?}");
     // ...so a client still gets its answer, not a hang on a full descriptor table.
     let answer = probe(&emulator.addr);
     assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");

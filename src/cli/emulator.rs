@@ -86,7 +86,7 @@ pub struct EmulatorArgs {
     /// Answer 408 to a request whose body has not arrived within MS [default: 30000].
     #[arg(long, value_name = "MS")]
     pub body_timeout_ms: Option<u64>,
-    /// Connections served at once; more are answered 503 and closed (keep it below `ulimit -n`) [default: 512].
+    /// Connections served at once; the oldest idle one makes room, and when all are busy more are answered 503 and closed [default: `ulimit -n` less 64].
     #[arg(long, value_name = "N")]
     pub max_connections: Option<usize>,
     /// Keep every admin API call (tenant, op, cmdlet, status, arrival and answer in µs, injected
@@ -161,7 +161,9 @@ impl EmulatorArgs {
         set!(managed_identity_tenant => managed_identity_tenant);
         set!(header_timeout_ms => header_timeout_ms);
         set!(body_timeout_ms => body_timeout_ms);
-        set!(max_connections => max_connections);
+        if let Some(n) = self.max_connections {
+            c.max_connections = Some(n);
+        }
         c.auto_approve_device |= self.auto_approve_device;
         c.record_calls |= self.record_calls;
         c.unknown_tenants.extend(self.unknown_tenant.iter().cloned());

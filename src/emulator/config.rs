@@ -80,9 +80,11 @@ pub struct EmulatorConfig {
     pub header_timeout_ms: u64,
     /// Answer 408 and close when a request body has not fully arrived after this many milliseconds.
     pub body_timeout_ms: u64,
-    /// Connections served at once; one more is answered 503 and closed at once. Keep it
-    /// below the process's descriptor limit (`ulimit -n`).
-    pub max_connections: usize,
+    /// Connections served at once (the oldest idle one makes room; when all are busy, one
+    /// more is answered 503 and closed). Default: the descriptor limit (`ulimit -n`) less
+    /// what the emulator needs besides its connections, so a well-behaved client is never
+    /// cut off while a flood cannot use up the descriptors.
+    pub max_connections: Option<usize>,
     /// Certificates registered for client ids: (client id, certificate DER).
     #[serde(skip)]
     pub certificates: Vec<(String, Vec<u8>)>,
@@ -131,7 +133,7 @@ impl Default for EmulatorConfig {
             graph_throttle_every: 0,
             header_timeout_ms: 30_000,
             body_timeout_ms: 30_000,
-            max_connections: 512,
+            max_connections: None,
             certificates: Vec::new(),
             record_credentials: false,
             record_calls: false,

@@ -11,6 +11,23 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use tokio::sync::Notify;
 
+/// Descriptors kept apart from connections: the listener, stdio, files, TLS material.
+const RESERVED_DESCRIPTORS: u64 = 64;
+
+/// The cap when none is set: the soft descriptor limit less [`RESERVED_DESCRIPTORS`]
+/// (at least 16, at most 65,536; 512 where the limit cannot be read).
+pub fn default_cap() -> usize {
+    #[cfg(unix)]
+    let limit =
+        nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE).ok().map(|(soft, _)| soft);
+    #[cfg(not(unix))]
+    let limit: Option<u64> = None;
+    match limit {
+        Some(soft) => soft.saturating_sub(RESERVED_DESCRIPTORS).clamp(16, 65_536) as usize,
+        None => 512,
+    }
+}
+
 /// One served connection, as its task and the cap see it.
 #[derive(Debug, Default)]
 pub struct Conn {

@@ -162,7 +162,7 @@ async fn accept_loop(
     tls: Option<tokio_rustls::TlsAcceptor>,
 ) {
     let mut connections = tokio::task::JoinSet::new();
-    let slots = Slots::new(state.config.max_connections);
+    let slots = Slots::new(state.config.max_connections.unwrap_or_else(super::conn_slots::default_cap));
     loop {
         tokio::select! {
             _ = shutdown.changed() => break,
