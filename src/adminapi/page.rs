@@ -6,9 +6,8 @@
 
 use super::warnings::WarningLog;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::fmt;
-use std::io::Read;
 
 /// Objects handed to the caller at once.
 pub const BATCH: usize = 1000;
@@ -29,14 +28,14 @@ pub enum PageError {
     Sink(std::io::Error),
 }
 
-/// Parse a 200 body from `reader`, handing its objects to `sink` in batches of [`BATCH`].
+/// Parse a 200 body, handing its objects to `sink` in batches of [`BATCH`].
 pub fn parse_page(
-    reader: impl Read,
+    body: &[u8],
     sink: &mut dyn FnMut(&[Value]) -> std::io::Result<()>,
     warnings: &mut WarningLog,
 ) -> Result<PageMeta, PageError> {
     let mut state = State { sink, warnings, sink_error: None, meta: PageMeta::default() };
-    let mut de = serde_json::Deserializer::from_reader(reader);
+    let mut de = serde_json::Deserializer::from_slice(body);
     let parsed = RootSeed(&mut state).deserialize(&mut de).and_then(|()| de.end());
     if let Some(e) = state.sink_error.take() {
         return Err(PageError::Sink(e));
@@ -214,18 +213,20 @@ impl<'de> Visitor<'de> for WarningsSeed<'_> {
 }
 
 /// Remove every key containing `@odata.` (`@odata.type`, `Name@odata.type`, ...), at any depth.
-pub fn strip_annotations(value: Value) -> Value {
+pub fn strip_annotations(mut value: Value) -> Value {
+    strip_in_place(&mut value);
+    value
+}
+
+/// [`strip_annotations`] without rebuilding the maps that hold no annotation.
+fn strip_in_place(value: &mut Value) {
     match value {
         Value::Object(map) => {
-            let out: Map<String, Value> = map
-                .into_iter()
-                .filter(|(k, _)| !k.contains("@odata."))
-                .map(|(k, v)| (k, strip_annotations(v)))
-                .collect();
-            Value::Object(out)
+            map.retain(|k, _| !k.contains("@odata."));
+            map.values_mut().for_each(strip_in_place);
         }
-        Value::Array(items) => Value::Array(items.into_iter().map(strip_annotations).collect()),
-        other => other,
+        Value::Array(items) => items.iter_mut().for_each(strip_in_place),
+        _ => {}
     }
 }
 

@@ -280,16 +280,17 @@ impl TenantSession {
                 .await?;
             refuse_redirect(&answer)?;
             let mut write = |items: &[Value]| sink.write_items(items);
-            let meta = match parse_page(answer.body.reader(), &mut write, &mut run.warnings) {
+            let status = answer.status;
+            // One buffer for the parse; the chunks it was read in are freed as they are copied.
+            let body = answer.body.into_bytes();
+            let meta = match parse_page(&body, &mut write, &mut run.warnings) {
                 Ok(meta) => meta,
                 Err(PageError::Sink(e)) => return Err(StepFailure::Sink(e)),
                 Err(PageError::Malformed(m)) => {
-                    return Err(
-                        ApiError { status: Some(answer.status), ..ApiError::new(ErrorKind::Http, m) }.into()
-                    )
+                    return Err(ApiError { status: Some(status), ..ApiError::new(ErrorKind::Http, m) }.into())
                 }
             };
-            drop(answer);
+            drop(body);
             pager.page_read();
             run.pages = pager.pages();
             run.item_count += meta.item_count;
