@@ -52,11 +52,17 @@ fn name_link(path: &Path, e: std::io::Error) -> std::io::Error {
 /// Create `path` for writing, 0600. A file or link already under that name (a temporary
 /// left by a killed run) is removed first, never opened.
 pub fn create_new(path: &Path) -> std::io::Result<File> {
-    match std::fs::symlink_metadata(path) {
-        Ok(m) if !m.is_dir() => std::fs::remove_file(path)?,
-        _ => {}
+    // `O_CREAT | O_EXCL` never follows a link: try it first (one system call per step
+    // file), and look at what is in the way only when something is.
+    match options().write(true).create_new(true).open(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            if !std::fs::symlink_metadata(path)?.is_dir() {
+                std::fs::remove_file(path)?;
+            }
+            options().write(true).create_new(true).open(path)
+        }
+        other => other,
     }
-    options().write(true).create_new(true).open(path)
 }
 
 /// Make a file another library created (the XLSX writer) owner-only, as [`create_new`] would have.
