@@ -183,9 +183,10 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
             ))
         })?;
     }
+    // Largest tenants first (README, "Order"): execution order only, never shard membership.
     let plan = match &resume {
-        Some(r) => output::resume::without_done(full_plan, &r.done),
-        None => full_plan,
+        Some(r) => planner::largest_first(output::resume::without_done(full_plan, &r.done), &r.durations),
+        None => planner::largest_first(full_plan, &planner::RecordedDurations::default()),
     };
     let items = ItemsDir::new(&run_dir);
     items.remove_partials().map_err(|e| CliError::Fatal(format!("{}: {e}", run_dir.display())))?;

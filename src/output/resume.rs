@@ -1,11 +1,12 @@
-//! Reading a run back for `--resume`: the steps already `ok` in its journal, and the
-//! plan without them.
+//! Reading a run back for `--resume`: the steps already `ok` in its journal, the plan
+//! without them, and every step's recorded duration (the resumed run starts its largest
+//! tenants first).
 
 use super::journal::{self, JournalError};
 use super::record::{StepKey, StepStatus};
 use super::rundir::RESULTS;
 use super::summary::Summary;
-use crate::planner::Plan;
+use crate::planner::{Plan, RecordedDurations};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -40,6 +41,8 @@ pub struct Resume {
     pub summary: Summary,
     /// Steps whose last journal line is `ok`.
     pub done: HashSet<StepKey>,
+    /// `duration_ms` of each step's last journal line.
+    pub durations: RecordedDurations,
 }
 
 /// Read `dir`'s summary and journal. A run directory holding a link anywhere, or a journal
@@ -48,12 +51,15 @@ pub fn open(dir: &Path) -> Result<Resume, ResumeError> {
     let summary = Summary::read(dir)
         .map_err(|e| ResumeError::NotARun { dir: dir.display().to_string(), reason: e.to_string() })?;
     super::safe_fs::refuse_links(dir)?;
-    let done = journal::effective(journal::read(&dir.join(RESULTS))?)
-        .into_iter()
-        .filter(|r| r.status == StepStatus::Ok)
-        .map(|r| r.key())
-        .collect();
-    Ok(Resume { dir: dir.to_path_buf(), summary, done })
+    let mut done = HashSet::new();
+    let mut durations = RecordedDurations::default();
+    for r in journal::effective(journal::read(&dir.join(RESULTS))?) {
+        durations.record(&r.tenant, &r.command, r.step, r.duration_ms);
+        if r.status == StepStatus::Ok {
+            done.insert((r.tenant, r.command, r.step));
+        }
+    }
+    Ok(Resume { dir: dir.to_path_buf(), summary, done, durations })
 }
 
 /// `plan` without the steps in `done`; tenants left with nothing are dropped.
@@ -77,35 +83,10 @@ pub fn planned_counts(plan: &Plan) -> BTreeMap<String, u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::planner::{PlannedStep, TenantPlan};
-    use crate::profile::{Service, Step, Tenant};
+    use crate::planner::TenantPlan;
 
     fn tenant(id: &str, steps: usize) -> TenantPlan {
-        TenantPlan {
-            tenant: Tenant {
-                id: id.into(),
-                name: None,
-                tags: vec![],
-                identity: "i".into(),
-                environment: "e".into(),
-                anchor_mailbox: None,
-                bypass_mailbox_anchoring: false,
-            },
-            steps: (0..steps)
-                .map(|index| PlannedStep {
-                    command: "c".into(),
-                    index,
-                    step: Step {
-                        cmdlet: "Get-X".into(),
-                        service: Service::Compliance,
-                        parameters: Default::default(),
-                        select: vec![],
-                        expect: Default::default(),
-                    },
-                    writes: false,
-                })
-                .collect(),
-        }
+        TenantPlan::sample(id, steps)
     }
 
     #[test]

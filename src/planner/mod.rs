@@ -1,13 +1,16 @@
-//! Selection (`-t`, `-c`), sharding (`--shard I/N`) and the tenant x step plan.
+//! Selection (`-t`, `-c`), sharding (`--shard I/N`), the tenant x step plan and the
+//! order its tenants start in.
 //!
 //! Everything here is pure: it takes a loaded [`crate::profile::Profile`] and the
 //! user's selection and returns what would run, without contacting anything.
 
+mod order;
 mod plan;
 mod selection;
 mod shard;
 mod write_verbs;
 
+pub use order::{largest_first, RecordedDurations};
 pub use plan::{plan, Plan, PlanError, PlannedStep, TenantPlan};
 pub use selection::{Selection, SelectionError, TenantSelector};
 pub use shard::Shard;

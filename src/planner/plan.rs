@@ -40,6 +40,39 @@ impl PlannedStep {
     }
 }
 
+#[cfg(test)]
+impl TenantPlan {
+    /// A tenant `id` with `steps` steps `c[0..steps]` of `Get-X` (unit tests).
+    pub(crate) fn sample(id: &str, steps: usize) -> TenantPlan {
+        use crate::profile::Service;
+        TenantPlan {
+            tenant: Tenant {
+                id: id.into(),
+                name: None,
+                tags: vec![],
+                identity: "i".into(),
+                environment: "e".into(),
+                anchor_mailbox: None,
+                bypass_mailbox_anchoring: false,
+            },
+            steps: (0..steps)
+                .map(|index| PlannedStep {
+                    command: "c".into(),
+                    index,
+                    step: Step {
+                        cmdlet: "Get-X".into(),
+                        service: Service::Compliance,
+                        parameters: Default::default(),
+                        select: vec![],
+                        expect: Default::default(),
+                    },
+                    writes: false,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// The tenant x step matrix.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Plan {
