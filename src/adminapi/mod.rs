@@ -13,6 +13,7 @@ pub mod region;
 pub mod retry;
 pub mod session;
 pub mod token;
+pub mod transcode;
 pub mod warnings;
 
 pub use anchor::{AnchorPolicy, Principal};

@@ -1,16 +1,26 @@
 //! One page of an InvokeCommand answer, parsed as a stream: its objects go to the caller
-//! in batches as they are read (OData annotations removed), so a page of millions of tiny
-//! objects costs the body and one batch, not tens of times the body (issue #9 item 8);
-//! `@odata.nextLink` is kept and `@adminapi.warnings` go to the step's capped
-//! [`WarningLog`]. Other keys are skipped without being built.
+//! in batches of items lines as they are read, each copied from the body by
+//! [`transcode`] (compact, OData annotations removed) without building a `Value` tree
+//! (issue #15), so a page of millions of tiny objects costs the body and one batch, not
+//! tens of times the body (issue #9 item 8); `@odata.nextLink` is kept and
+//! `@adminapi.warnings` go to the step's capped [`WarningLog`]. Other keys are skipped
+//! without being built.
 
+use super::transcode::{transcode, Malformed};
 use super::warnings::WarningLog;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::Value;
 use std::fmt;
 
-/// Objects handed to the caller at once.
+/// Objects handed to the caller at once, at most.
 pub const BATCH: usize = 1000;
+
+/// Bytes of items lines handed to the caller at once, at most (past one object's own size).
+pub const BATCH_BYTES: usize = 256 * 1024;
+
+/// Where a page's objects go: complete items lines (`{...}\n`), one batch at a time.
+pub type LineSink<'s> = dyn FnMut(&[u8]) -> std::io::Result<()> + 's;
 
 /// What a page said besides its objects.
 #[derive(Debug, Default, PartialEq)]
@@ -28,13 +38,21 @@ pub enum PageError {
     Sink(std::io::Error),
 }
 
-/// Parse a 200 body, handing its objects to `sink` in batches of [`BATCH`].
+/// Parse a 200 body, handing its objects to `sink` as items lines, in batches of at most
+/// [`BATCH`] objects and [`BATCH_BYTES`] bytes.
 pub fn parse_page(
     body: &[u8],
-    sink: &mut dyn FnMut(&[Value]) -> std::io::Result<()>,
+    sink: &mut LineSink<'_>,
     warnings: &mut WarningLog,
 ) -> Result<PageMeta, PageError> {
-    let mut state = State { sink, warnings, sink_error: None, meta: PageMeta::default() };
+    let mut state = State {
+        sink,
+        warnings,
+        sink_error: None,
+        meta: PageMeta::default(),
+        // Lines are never longer than the body they are copied from.
+        lines: Vec::with_capacity(body.len().min(BATCH_BYTES) + 1),
+    };
     let mut de = serde_json::Deserializer::from_slice(body);
     let parsed = RootSeed(&mut state).deserialize(&mut de).and_then(|()| de.end());
     if let Some(e) = state.sink_error.take() {
@@ -51,10 +69,12 @@ pub fn parse_page(
 }
 
 struct State<'s> {
-    sink: &'s mut dyn FnMut(&[Value]) -> std::io::Result<()>,
+    sink: &'s mut LineSink<'s>,
     warnings: &'s mut WarningLog,
     sink_error: Option<std::io::Error>,
     meta: PageMeta,
+    /// The batch: items lines not yet handed to `sink`.
+    lines: Vec<u8>,
 }
 
 struct RootSeed<'a, 's>(&'a mut State<'s>);
@@ -110,22 +130,26 @@ impl<'de> Visitor<'de> for ItemsSeed<'_, '_> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let state = self.0;
-        let mut batch = Vec::with_capacity(BATCH);
-        let flush = |batch: &mut Vec<Value>, state: &mut State<'_>| -> Result<(), A::Error> {
-            if batch.is_empty() {
+        let mut batch = 0u64;
+        let flush = |batch: &mut u64, state: &mut State<'_>| -> Result<(), A::Error> {
+            if *batch == 0 {
                 return Ok(());
             }
-            state.meta.item_count += batch.len() as u64;
-            let written = (state.sink)(batch);
-            batch.clear();
+            state.meta.item_count += *batch;
+            *batch = 0;
+            let written = (state.sink)(&state.lines);
+            state.lines.clear();
             written.map_err(|e| {
                 state.sink_error = Some(e);
                 de::Error::custom("the items could not be written")
             })
         };
-        while let Some(item) = seq.next_element::<Value>()? {
-            batch.push(strip_annotations(item));
-            if batch.len() >= BATCH {
+        while let Some(item) = seq.next_element::<&'de RawValue>()? {
+            transcode(item.get().as_bytes(), &mut state.lines)
+                .map_err(|Malformed(why)| de::Error::custom(why))?;
+            state.lines.push(b'\n');
+            batch += 1;
+            if batch >= BATCH as u64 || state.lines.len() >= BATCH_BYTES {
                 flush(&mut batch, state)?;
             }
         }
@@ -212,38 +236,28 @@ impl<'de> Visitor<'de> for WarningsSeed<'_> {
     }
 }
 
-/// Remove every key containing `@odata.` (`@odata.type`, `Name@odata.type`, ...), at any depth.
-pub fn strip_annotations(mut value: Value) -> Value {
-    strip_in_place(&mut value);
-    value
-}
-
-/// [`strip_annotations`] without rebuilding the maps that hold no annotation.
-fn strip_in_place(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            map.retain(|k, _| !k.contains("@odata."));
-            map.values_mut().for_each(strip_in_place);
-        }
-        Value::Array(items) => items.iter_mut().for_each(strip_in_place),
-        _ => {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
+    /// The page's items lines, each parsed back, and the lines' exact text.
     fn parse(body: &[u8]) -> Result<(Vec<Value>, PageMeta, Vec<String>), String> {
+        parse_text(body).map(|(text, meta, warnings)| {
+            (text.lines().map(|l| serde_json::from_str(l).unwrap()).collect(), meta, warnings)
+        })
+    }
+
+    fn parse_text(body: &[u8]) -> Result<(String, PageMeta, Vec<String>), String> {
         let mut items = Vec::new();
         let mut log = WarningLog::default();
-        let mut sink = |batch: &[Value]| {
+        let mut sink = |batch: &[u8]| {
+            assert_eq!(batch.last(), Some(&b'\n'), "a batch is whole lines");
             items.extend_from_slice(batch);
             Ok(())
         };
         match parse_page(body, &mut sink, &mut log) {
-            Ok(meta) => Ok((items, meta, log.into_vec())),
+            Ok(meta) => Ok((String::from_utf8(items).unwrap(), meta, log.into_vec())),
             Err(PageError::Malformed(m)) => Err(m),
             Err(PageError::Sink(e)) => Err(e.to_string()),
         }
@@ -261,8 +275,8 @@ mod tests {
             "@odata.nextLink": "https://x/adminapi/beta/t/InvokeCommand?$skiptoken=2",
             "@adminapi.warnings": ["careful", {"not": "text"}]
         });
-        let (items, meta, warnings) = parse(body.to_string().as_bytes()).unwrap();
-        assert_eq!(items, vec![json!({"Name": "A", "Settings": [{"k": 1}]}), json!({"Name": "B"})]);
+        let (items, meta, warnings) = parse_text(body.to_string().as_bytes()).unwrap();
+        assert_eq!(items, "{\"Name\":\"A\",\"Settings\":[{\"k\":1}]}\n{\"Name\":\"B\"}\n");
         assert_eq!(meta.next_link.as_deref(), Some("https://x/adminapi/beta/t/InvokeCommand?$skiptoken=2"));
         assert_eq!(meta.item_count, 2);
         assert_eq!(warnings, vec!["careful".to_string(), r#"{"not":"text"}"#.to_string()]);
@@ -272,8 +286,8 @@ mod tests {
     fn objects_arrive_in_batches() {
         let body = format!("{{\"value\":[{}]}}", vec!["{}"; 2 * BATCH + 1].join(","));
         let mut sizes = Vec::new();
-        let mut sink = |batch: &[Value]| {
-            sizes.push(batch.len());
+        let mut sink = |batch: &[u8]| {
+            sizes.push(batch.iter().filter(|&&b| b == b'\n').count());
             Ok(())
         };
         let meta = parse_page(body.as_bytes(), &mut sink, &mut WarningLog::default()).unwrap();
@@ -294,7 +308,7 @@ mod tests {
     #[test]
     fn a_failing_sink_stops_the_page() {
         let body = format!("{{\"value\":[{}]}}", vec!["{}"; BATCH + 5].join(","));
-        let mut sink = |_: &[Value]| Err(std::io::Error::other("disk full"));
+        let mut sink = |_: &[u8]| Err(std::io::Error::other("disk full"));
         match parse_page(body.as_bytes(), &mut sink, &mut WarningLog::default()) {
             Err(PageError::Sink(e)) => assert_eq!(e.to_string(), "disk full"),
             other => panic!("{other:?}"),

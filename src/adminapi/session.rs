@@ -20,9 +20,10 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use url::Url;
 
-/// Where a step's objects go, page by page.
+/// Where a step's objects go, page by page: complete items lines (compact JSON, one
+/// object per line, OData annotations removed).
 pub trait PageSink: Send {
-    fn write_items(&mut self, items: &[Value]) -> std::io::Result<()>;
+    fn write_items(&mut self, lines: &[u8]) -> std::io::Result<()>;
 }
 
 /// What a successful invocation produced.
@@ -279,7 +280,7 @@ impl TenantSession {
                 .execute(label, self.tokens.as_ref(), &resource, &build, &mut run.attempts)
                 .await?;
             refuse_redirect(&answer)?;
-            let mut write = |items: &[Value]| sink.write_items(items);
+            let mut write = |lines: &[u8]| sink.write_items(lines);
             let status = answer.status;
             // One buffer for the parse; the chunks it was read in are freed as they are copied.
             let body = answer.body.into_bytes();

@@ -5,9 +5,8 @@
 use super::rundir::ITEMS;
 use super::sanitize::safe_component;
 use crate::adminapi::PageSink;
-use serde_json::Value;
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Suffix of in-progress items files; removed on resume.
@@ -49,7 +48,7 @@ impl ItemsDir {
         let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let temp = dir.join(format!(".{file_name}.{}{PARTIAL_SUFFIX}", uuid::Uuid::new_v4().simple()));
         let file = super::safe_fs::create_new(&temp)?;
-        Ok(ItemsWriter { out: Some(BufWriter::with_capacity(32 * 1024, file)), temp, path, relative })
+        Ok(ItemsWriter { out: Some(file), temp, path, relative })
     }
 
     /// Remove temporary files left by a killed run.
@@ -71,9 +70,10 @@ impl ItemsDir {
     }
 }
 
-/// An items file being written.
+/// An items file being written. Unbuffered: each page arrives as one batch of lines
+/// (see [`crate::adminapi::page::BATCH_BYTES`]), written with one `write`.
 pub struct ItemsWriter {
-    out: Option<BufWriter<File>>,
+    out: Option<File>,
     temp: PathBuf,
     path: PathBuf,
     relative: String,
@@ -84,22 +84,17 @@ impl ItemsWriter {
     /// No fsync: a killed process loses nothing the OS already has, and one fsync per
     /// step would dominate large runs (the journal is synced once at the end).
     pub fn commit(mut self) -> std::io::Result<String> {
-        if let Some(out) = self.out.take() {
-            out.into_inner().map_err(|e| e.into_error())?;
-        }
+        // Closed before the rename.
+        drop(self.out.take());
         std::fs::rename(&self.temp, &self.path)?;
         Ok(std::mem::take(&mut self.relative))
     }
 }
 
 impl PageSink for ItemsWriter {
-    fn write_items(&mut self, items: &[Value]) -> std::io::Result<()> {
+    fn write_items(&mut self, lines: &[u8]) -> std::io::Result<()> {
         let out = self.out.as_mut().ok_or_else(|| std::io::Error::other("items file already closed"))?;
-        for item in items {
-            serde_json::to_writer(&mut *out, item)?;
-            out.write_all(b"\n")?;
-        }
-        Ok(())
+        out.write_all(lines)
     }
 }
 
@@ -115,15 +110,14 @@ impl Drop for ItemsWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn written_then_renamed_or_discarded() {
         let dir = tempfile::tempdir().unwrap();
         let items = ItemsDir::new(dir.path());
         let mut w = items.open("labels", "contoso.onmicrosoft.com", 0).unwrap();
-        w.write_items(&[json!({"a": 1}), json!({"b": [2]})]).unwrap();
-        w.write_items(&[json!({"c": "x"})]).unwrap();
+        w.write_items(b"{\"a\":1}\n{\"b\":[2]}\n").unwrap();
+        w.write_items(b"{\"c\":\"x\"}\n").unwrap();
         assert!(!dir.path().join("items/labels/contoso.onmicrosoft.com.0.jsonl").exists());
         let rel = w.commit().unwrap();
         assert_eq!(rel, "items/labels/contoso.onmicrosoft.com.0.jsonl");
@@ -131,7 +125,7 @@ mod tests {
         assert_eq!(text, "{\"a\":1}\n{\"b\":[2]}\n{\"c\":\"x\"}\n");
 
         let mut w = items.open("labels", "fabrikam.com", 1).unwrap();
-        w.write_items(&[json!(1)]).unwrap();
+        w.write_items(b"1\n").unwrap();
         drop(w);
         let names: Vec<_> = std::fs::read_dir(dir.path().join("items/labels")).unwrap().flatten().collect();
         assert_eq!(names.len(), 1);
