@@ -1,4 +1,4 @@
-//! Point "scale": 100,000 tenants in one file (2,000 with `--quick`). `validate` and
+//! Point "scale": 100,000 tenants in one file (1,000 with `--quick`). `validate` and
 //! `plan --format json` of it (wall, CPU, peak RSS; target ≤ 1.5 s), then a full run at
 //! C=64 against a cold emulator, held to the rules of every run job (exit 0, every step
 //! `ok`, 0 protocol violations), whose peak RSS is the row (target ≤ 64 MiB).
@@ -10,7 +10,7 @@ use tenantrun::emulator::EmulatorConfig;
 
 impl Bench {
     pub fn scale(&mut self) -> Result<(), String> {
-        let n = if self.quick { 2_000 } else { 100_000 };
+        let n = if self.quick { 1_000 } else { 100_000 };
         let runs = if self.quick { 1 } else { 3 };
         let dir = self.dir("scale")?;
         let file = dir.join("tenants.yaml");
