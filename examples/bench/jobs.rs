@@ -100,7 +100,7 @@ impl Bench {
 
     /// Run `tenantrun run` over `n` tenants with `c` in flight against a cold emulator
     /// started with `config`, stopped afterwards.
-    fn job(
+    pub(crate) fn job(
         &self,
         label: &str,
         config: EmulatorConfig,

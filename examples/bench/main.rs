@@ -6,6 +6,7 @@
 //! ./target/release/examples/bench            # full suite (< 10 minutes)
 //! ./target/release/examples/bench --quick    # smoke run (< 1 minute; CI runs the debug build)
 //! ./target/release/examples/bench --only fanout,memory
+//! ./target/release/examples/bench --only scale   # 100,000 tenants (a few minutes)
 //! ./target/release/examples/bench --work /var/tmp   # outputs on disk instead of /dev/shm
 //! ./target/release/examples/bench --help
 //! ```
@@ -21,6 +22,7 @@ mod checks;
 mod jobs;
 mod measure;
 mod report;
+mod scale;
 mod scenario;
 mod sequential;
 
@@ -39,12 +41,17 @@ pub struct Row {
 }
 
 /// The points in the order they run, with what each measures (for `--help`).
-const POINTS: [(&str, Point, &str); 11] = [
+const POINTS: [(&str, Point, &str); 12] = [
     ("startup", Bench::startup, "validate and plan of a 10,000-tenant folder and of one file"),
     ("alias-bomb", Bench::alias_bomb, "CPU and peak RSS of refusing the billion-laughs profile"),
     ("overhead", Bench::overhead, "steps/s, CPU per step and peak RSS at L=0, C=256"),
     ("fanout", Bench::fanout, "wall time against the ideal N*M*L/C at L=50 ms"),
     ("memory", Bench::memory, "peak RSS at 10,000 tenants (C=64) and for a 100,000-object result"),
+    (
+        "scale",
+        Bench::scale,
+        "100,000 tenants: validate and plan (wall, CPU, RSS), and peak RSS of a run at C=64",
+    ),
     ("throttled", Bench::throttled, "429 with Retry-After on every 3rd call: waited out, not more"),
     (
         "adaptive",

@@ -2,7 +2,7 @@
 //! each finishes. Reading it back tolerates a torn last line (a run killed while
 //! writing); opening it for append first cuts such a line off.
 
-use super::record::{StepKey, StepRecord};
+use super::record::StepRecord;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -143,19 +143,42 @@ fn read_checked<T: serde::de::DeserializeOwned>(
 
 /// The effective record of each step: the last line written for it wins (a resumed
 /// step appends a newer line). Returned in first-seen order.
-pub fn effective(records: Vec<StepRecord>) -> Vec<StepRecord> {
-    let mut index: HashMap<StepKey, usize> = HashMap::new();
-    let mut out: Vec<StepRecord> = Vec::new();
-    for r in records {
-        match index.get(&r.key()) {
-            Some(&i) => out[i] = r,
-            None => {
-                index.insert(r.key(), out.len());
-                out.push(r);
+///
+/// Done in place: a map of borrowed keys finds each step's first and last line, the last
+/// is moved into the first one's slot, and the rest are dropped, so a 300,000-line journal
+/// is never held twice nor its keys copied.
+pub fn effective(mut records: Vec<StepRecord>) -> Vec<StepRecord> {
+    let n = records.len();
+    // For the first line of each step, the index of its latest line (itself if only one).
+    let mut latest: Vec<usize> = (0..n).collect();
+    let mut keep = vec![true; n];
+    {
+        let mut first: HashMap<(&str, &str, usize), usize> = HashMap::with_capacity(n);
+        for (i, r) in records.iter().enumerate() {
+            match first.entry((r.tenant.as_str(), r.command.as_str(), r.step)) {
+                std::collections::hash_map::Entry::Occupied(e) => {
+                    // Its slot gets the latest line's content; every later line is dropped.
+                    latest[*e.get()] = i;
+                    keep[i] = false;
+                }
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(i);
+                }
             }
         }
     }
-    out
+    for (f, &l) in latest.iter().enumerate() {
+        if l != f {
+            // `f` is a step's first line and `l` its latest: distinct steps never share a line.
+            records.swap(f, l);
+        }
+    }
+    let mut i = 0;
+    records.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
+    records
 }
 
 #[cfg(test)]
@@ -180,6 +203,32 @@ mod tests {
             warnings: vec![],
             error: None,
         }
+    }
+
+    #[test]
+    fn effective_keeps_first_seen_order_with_the_latest_line_of_each_step() {
+        let mut r = vec![
+            rec("a", 0, StepStatus::Failed),
+            rec("b", 0, StepStatus::Failed),
+            rec("a", 1, StepStatus::Ok),
+            rec("a", 0, StepStatus::Skipped),
+            rec("c", 0, StepStatus::Ok),
+            rec("a", 0, StepStatus::Ok),
+            rec("b", 0, StepStatus::Ok),
+        ];
+        r[5].attempts = 3;
+        let eff = effective(r);
+        let got: Vec<(&str, usize, StepStatus, u32)> =
+            eff.iter().map(|r| (r.tenant.as_str(), r.step, r.status, r.attempts)).collect();
+        assert_eq!(
+            got,
+            [
+                ("a", 0, StepStatus::Ok, 3),
+                ("b", 0, StepStatus::Ok, 1),
+                ("a", 1, StepStatus::Ok, 1),
+                ("c", 0, StepStatus::Ok, 1)
+            ]
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use super::is_write_cmdlet;
 use super::selection::Selection;
 use crate::profile::{Profile, Step, Tenant};
+use std::sync::Arc;
 
 /// Why a plan cannot be built (exit 2).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -14,11 +15,12 @@ pub enum PlanError {
     NoCommandLists,
 }
 
-/// What one tenant will run.
+/// What one tenant will run. Its steps are shared with every other tenant of the plan
+/// (one allocation per step of the profile, not per tenant and step).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TenantPlan {
     pub tenant: Tenant,
-    pub steps: Vec<PlannedStep>,
+    pub steps: Vec<Arc<PlannedStep>>,
 }
 
 /// One step of one command list for one tenant.
@@ -56,17 +58,19 @@ impl TenantPlan {
                 bypass_mailbox_anchoring: false,
             },
             steps: (0..steps)
-                .map(|index| PlannedStep {
-                    command: "c".into(),
-                    index,
-                    step: Step {
-                        cmdlet: "Get-X".into(),
-                        service: Service::Compliance,
-                        parameters: Default::default(),
-                        select: vec![],
-                        expect: Default::default(),
-                    },
-                    writes: false,
+                .map(|index| {
+                    Arc::new(PlannedStep {
+                        command: "c".into(),
+                        index,
+                        step: Step {
+                            cmdlet: "Get-X".into(),
+                            service: Service::Compliance,
+                            parameters: Default::default(),
+                            select: vec![],
+                            expect: Default::default(),
+                        },
+                        writes: false,
+                    })
                 })
                 .collect(),
         }
@@ -97,29 +101,26 @@ pub fn plan(profile: &Profile, selection: &Selection) -> Result<Plan, PlanError>
             return Err(PlanError::UnknownCommandList { name: name.clone(), known });
         }
     }
-    let lists: Vec<_> = profile
+    let steps: Vec<Arc<PlannedStep>> = profile
         .commands
         .iter()
         .filter(|c| selection.commands.is_empty() || selection.commands.contains(&c.name))
+        .flat_map(|list| {
+            list.steps.iter().enumerate().map(|(index, step)| {
+                Arc::new(PlannedStep {
+                    command: list.name.clone(),
+                    index,
+                    step: step.clone(),
+                    writes: is_write_cmdlet(&step.cmdlet),
+                })
+            })
+        })
         .collect();
     let tenants = profile
         .tenants
         .iter()
         .filter(|t| selection.selects_in_shard(t))
-        .map(|tenant| TenantPlan {
-            tenant: tenant.clone(),
-            steps: lists
-                .iter()
-                .flat_map(|list| {
-                    list.steps.iter().enumerate().map(|(index, step)| PlannedStep {
-                        command: list.name.clone(),
-                        index,
-                        step: step.clone(),
-                        writes: is_write_cmdlet(&step.cmdlet),
-                    })
-                })
-                .collect(),
-        })
+        .map(|tenant| TenantPlan { tenant: tenant.clone(), steps: steps.clone() })
         .collect();
     Ok(Plan { tenants })
 }

@@ -72,7 +72,10 @@ pub(super) fn session(ctx: &Context, tenant: &Tenant) -> Result<TenantSession, A
 /// cached, so the steps' first calls are cheap. Returns the sign-in failures per
 /// service, which fail those steps without asking the token endpoint again; a region
 /// lookup that failed is retried by the first step that needs it.
-pub(super) async fn connect(session: &TenantSession, steps: &[PlannedStep]) -> HashMap<Service, ApiError> {
+pub(super) async fn connect(
+    session: &TenantSession,
+    steps: &[Arc<PlannedStep>],
+) -> HashMap<Service, ApiError> {
     let services: BTreeSet<Service> = steps.iter().map(|s| s.step.service).collect();
     match panic::catch(connect_services(session, &services)).await {
         Ok(failures) => failures,
@@ -127,7 +130,7 @@ pub(super) async fn run_tenant(
 
     let planned = plan.steps.len();
     // Group the steps by command list, keeping plan order.
-    let mut groups: Vec<Vec<PlannedStep>> = Vec::new();
+    let mut groups: Vec<Vec<Arc<PlannedStep>>> = Vec::new();
     for step in plan.steps {
         match groups.last_mut() {
             Some(g) if g[0].command == step.command => g.push(step),
@@ -186,7 +189,7 @@ pub(super) async fn run_tenant(
 }
 
 /// Ask `EXOModuleFile` once per service; remember what is granted, or the sign-in failure.
-async fn preflight(session: &TenantSession, steps: &[PlannedStep], state: &Mutex<TenantState>) {
+async fn preflight(session: &TenantSession, steps: &[Arc<PlannedStep>], state: &Mutex<TenantState>) {
     let services: BTreeSet<Service> = steps.iter().map(|s| s.step.service).collect();
     for service in services {
         match session.exported_cmdlets(service).await {
