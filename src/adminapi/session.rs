@@ -15,9 +15,10 @@ use super::token::TokenSource;
 use super::warnings::WarningLog;
 use crate::environment::Environment;
 use crate::profile::{Service, Step};
+use reqwest::header::HeaderValue;
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use url::Url;
 
 /// Where a step's objects go, page by page: complete items lines (compact JSON, one
@@ -97,6 +98,32 @@ pub struct TenantSession {
     compliance_base: tokio::sync::OnceCell<Url>,
     /// `-j auto`: the tenant's and the run's request windows.
     gate: Option<Arc<Gate>>,
+    /// Header values that are the same on every request of the session, built once.
+    fixed: FixedHeaders,
+    /// The tenant GUID of the session's tokens (`tid`), read from the first token that has one.
+    token_tid: OnceLock<String>,
+}
+
+/// `connection-id`, and `X-AnchorMailbox` when it does not depend on the token (app-only,
+/// an override, bypass): built once per session instead of once per request.
+struct FixedHeaders {
+    connection_id: Option<HeaderValue>,
+    /// `Some(None)`: no anchor header; `None`: built per request (from the token, or a
+    /// value that is not a valid header, which the request builder then reports).
+    anchor: Option<Option<HeaderValue>>,
+}
+
+impl FixedHeaders {
+    fn new(connection_id: &str, anchor: &AnchorPolicy, tenant: &str) -> Self {
+        let anchor = match anchor.reads_token() {
+            true => None,
+            false => match anchor.header(tenant, "") {
+                None => Some(None),
+                Some(value) => HeaderValue::from_str(&value).ok().map(Some),
+            },
+        };
+        FixedHeaders { connection_id: HeaderValue::from_str(connection_id).ok(), anchor }
+    }
 }
 
 impl TenantSession {
@@ -107,15 +134,20 @@ impl TenantSession {
         anchor: AnchorPolicy,
         tokens: Arc<dyn TokenSource>,
     ) -> Self {
+        // Version 4 UUIDs from the thread's RNG: no `getrandom` system call each.
+        let connection_id = uuid::Builder::from_random_bytes(rand::random()).into_uuid().to_string();
+        let fixed = FixedHeaders::new(&connection_id, &anchor, tenant);
         TenantSession {
             client,
             env,
             tenant: tenant.to_string(),
-            connection_id: uuid::Uuid::new_v4().to_string(),
+            connection_id,
             anchor,
             tokens,
             compliance_base: tokio::sync::OnceCell::new(),
             gate: None,
+            fixed,
+            token_tid: OnceLock::new(),
         }
     }
 
@@ -263,8 +295,8 @@ impl TenantSession {
             .map_err(|e| ApiError::new(ErrorKind::Cmdlet, format!("parameters: {e}")))?;
         let resource = self.env.resource(step.service).to_string();
         // The tenant's path may name it by its id as configured or by its GUID (the token's `tid`).
-        let tid = self.tokens.token(&resource).await.ok().and_then(|t| token_tenant(t.expose()));
-        let names: Vec<&str> = std::iter::once(self.tenant.as_str()).chain(tid.as_deref()).collect();
+        let tid = self.token_tid(&resource).await;
+        let names: Vec<&str> = std::iter::once(self.tenant.as_str()).chain(tid).collect();
         let mut pager = Pager::new(&url, limits);
         loop {
             let build = |token: &str| {
@@ -302,6 +334,16 @@ impl TenantSession {
         }
     }
 
+    /// The `tid` of the session's token for `resource`, decoded from the first token that has
+    /// one (a tenant's GUID does not change with the resource or a renewal).
+    async fn token_tid(&self, resource: &str) -> Option<&str> {
+        if let Some(tid) = self.token_tid.get() {
+            return Some(tid);
+        }
+        let tid = self.tokens.token(resource).await.ok().and_then(|t| token_tenant(t.expose()))?;
+        Some(self.token_tid.get_or_init(|| tid))
+    }
+
     /// `BASE/adminapi/<version>/<tenant>/<operation>[?query]`.
     fn api_url(
         &self,
@@ -325,16 +367,30 @@ impl TenantSession {
         token: &str,
         cmdlet: Option<&str>,
     ) -> reqwest::RequestBuilder {
+        let mut request_id = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        let request_id: &str = uuid::Builder::from_random_bytes(rand::random())
+            .into_uuid()
+            .hyphenated()
+            .encode_lower(&mut request_id);
         let mut req = req
             .bearer_auth(token)
             .header("Accept", "application/json")
-            .header("client-request-id", uuid::Uuid::new_v4().to_string())
-            .header("connection-id", &self.connection_id);
+            .header("client-request-id", request_id);
+        req = match &self.fixed.connection_id {
+            Some(value) => req.header("connection-id", value.clone()),
+            None => req.header("connection-id", &self.connection_id),
+        };
         if let Some(c) = cmdlet {
             req = req.header("X-CmdletName", c);
         }
-        if let Some(anchor) = self.anchor.header(&self.tenant, token) {
-            req = req.header("X-AnchorMailbox", anchor);
+        match &self.fixed.anchor {
+            Some(Some(value)) => req = req.header("X-AnchorMailbox", value.clone()),
+            Some(None) => {}
+            None => {
+                if let Some(anchor) = self.anchor.header(&self.tenant, token) {
+                    req = req.header("X-AnchorMailbox", anchor);
+                }
+            }
         }
         req
     }

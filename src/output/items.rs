@@ -46,7 +46,9 @@ impl ItemsDir {
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_else(|| self.run_dir.clone());
         self.ensure_dir(&dir)?;
         let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let temp = dir.join(format!(".{file_name}.{}{PARTIAL_SUFFIX}", uuid::Uuid::new_v4().simple()));
+        // A version 4 UUID from the thread's RNG (no `getrandom` system call per step).
+        let unique = uuid::Builder::from_random_bytes(rand::random()).into_uuid();
+        let temp = dir.join(format!(".{file_name}.{}{PARTIAL_SUFFIX}", unique.simple()));
         let file = super::safe_fs::create_new(&temp)?;
         Ok(ItemsWriter { out: Some(file), temp, path, relative })
     }
