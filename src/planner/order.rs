@@ -6,7 +6,8 @@
 //! of that tenant's recorded steps, else of all recorded steps. Without a journal every
 //! step counts the same, so the tenant with the most steps starts first. Ties keep the
 //! profile's order (the sort is stable). Only execution order changes: shard membership,
-//! the plan `plan` prints and every file of the run directory are unaffected.
+//! the plan `plan` prints, `summary.json` and `tenants.json` are unaffected (journal lines
+//! are appended as steps finish, as always).
 
 use super::plan::{Plan, TenantPlan};
 use std::collections::HashMap;
