@@ -2,6 +2,10 @@
 //! with a hidden per-tenant concurrency limit of 3 and an overall token bucket, side by
 //! side with a fixed `-j 256` (far above what the bucket takes) and `-j 8` (below it).
 //! The bucket implies a floor: the admin calls answered without a 429 divided by its rate.
+//! Each job also prints where its wall time went (from the emulator's call log): the span
+//! from the first cmdlet call received to the last answered, against that floor, and the
+//! rest (process start, profile, each first token and region before the first cmdlet; the
+//! journal and summary after the last answer).
 
 use super::jobs::Bench;
 use super::scenario::STEPS;
@@ -16,6 +20,7 @@ impl Bench {
             rate_limit: rate,
             latency_ms: latency,
             retry_after_secs: 1,
+            record_calls: true,
             ..Default::default()
         };
         let mut figures = Vec::new();
@@ -29,6 +34,12 @@ impl Bench {
             let floor = answered as f64 / rate;
             let wall = job.cost.wall.as_secs_f64();
             let share = job.stats.throttled as f64 / calls.max(1) as f64;
+            let span = cmdlet_span(&job.stats.calls);
+            eprintln!(
+                "  -j {j}: cmdlet calls span {span:.2} s = {:.2}× bucket; {:.2} s of the {wall:.2} s wall outside that span",
+                span / floor,
+                wall - span
+            );
             figures.push((j, wall, floor, share, job.stats.throttled, calls));
         }
         let text: Vec<String> = figures
@@ -52,4 +63,12 @@ impl Bench {
         );
         Ok(())
     }
+}
+
+/// Seconds from the first InvokeCommand received to the last answered.
+fn cmdlet_span(calls: &[tenantrun::emulator::CallRecord]) -> f64 {
+    let cmdlets = calls.iter().filter(|c| c.op == "InvokeCommand");
+    let first = cmdlets.clone().map(|c| c.received_us).min().unwrap_or(0);
+    let last = cmdlets.map(|c| c.answered_us).max().unwrap_or(0);
+    last.saturating_sub(first) as f64 / 1e6
 }
