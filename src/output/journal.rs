@@ -185,24 +185,9 @@ pub fn effective(mut records: Vec<StepRecord>) -> Vec<StepRecord> {
 mod tests {
     use super::*;
     use crate::output::record::StepStatus;
-    use crate::profile::Service;
 
     fn rec(tenant: &str, step: usize, status: StepStatus) -> StepRecord {
-        StepRecord {
-            tenant: tenant.into(),
-            tenant_name: None,
-            command: "c".into(),
-            step,
-            cmdlet: "Get-X".into(),
-            service: Service::Exchange,
-            status,
-            attempts: 1,
-            duration_ms: 1,
-            item_count: Some(0),
-            items: None,
-            warnings: vec![],
-            error: None,
-        }
+        StepRecord::sample(tenant, step, status)
     }
 
     #[test]

@@ -81,6 +81,28 @@ impl StepRecord {
 }
 
 #[cfg(test)]
+impl StepRecord {
+    /// A `Get-X` step `step` of list `c` for `tenant`, one attempt (unit tests).
+    pub(crate) fn sample(tenant: &str, step: usize, status: StepStatus) -> StepRecord {
+        StepRecord {
+            tenant: tenant.into(),
+            tenant_name: None,
+            command: "c".into(),
+            step,
+            cmdlet: "Get-X".into(),
+            service: crate::profile::Service::Exchange,
+            status,
+            attempts: 1,
+            duration_ms: 1,
+            item_count: Some(0),
+            items: None,
+            warnings: vec![],
+            error: None,
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -249,19 +249,10 @@ mod tests {
     #[test]
     fn tally_counts_and_statuses() {
         let rec = |t: &str, s: usize, status| StepRecord {
-            tenant: t.into(),
-            tenant_name: None,
-            command: "c".into(),
-            step: s,
-            cmdlet: "Get-X".into(),
             service: Service::Compliance,
-            status,
-            attempts: 1,
             duration_ms: 10,
             item_count: Some(2),
-            items: None,
-            warnings: vec![],
-            error: None,
+            ..StepRecord::sample(t, s, status)
         };
         let planned: BTreeMap<String, u64> =
             [("a".into(), 2), ("b".into(), 2), ("c".into(), 2), ("d".into(), 1)].into();
