@@ -29,13 +29,6 @@ pub struct AnchorPolicy {
 }
 
 impl AnchorPolicy {
-    /// Whether [`AnchorPolicy::header`] reads the token (else it is the same on every request).
-    pub fn reads_token(&self) -> bool {
-        !self.bypass
-            && self.override_value.is_none()
-            && matches!(self.principal, Principal::User(None) | Principal::FromToken)
-    }
-
     /// The header value for `tenant`, given the access token (read only for its
     /// `upn` claim when the profile does not name the user). `None` = no header.
     pub fn header(&self, tenant: &str, token: &str) -> Option<String> {
@@ -120,8 +113,5 @@ mod tests {
         assert_eq!(p.header("t", "x").as_deref(), Some("UPN:ops@fabrikam.us"));
         p.bypass = true;
         assert_eq!(p.header("t", "x"), None);
-        assert!(!p.reads_token());
-        assert!(policy(Principal::FromToken).reads_token() && policy(Principal::User(None)).reads_token());
-        assert!(!policy(Principal::App).reads_token());
     }
 }

@@ -15,7 +15,6 @@ use super::token::TokenSource;
 use super::warnings::WarningLog;
 use crate::environment::Environment;
 use crate::profile::{Service, Step};
-use reqwest::header::HeaderValue;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
@@ -98,32 +97,8 @@ pub struct TenantSession {
     compliance_base: tokio::sync::OnceCell<Url>,
     /// `-j auto`: the tenant's and the run's request windows.
     gate: Option<Arc<Gate>>,
-    /// Header values that are the same on every request of the session, built once.
-    fixed: FixedHeaders,
     /// The tenant GUID of the session's tokens (`tid`), read from the first token that has one.
     token_tid: OnceLock<String>,
-}
-
-/// `connection-id`, and `X-AnchorMailbox` when it does not depend on the token (app-only,
-/// an override, bypass): built once per session instead of once per request.
-struct FixedHeaders {
-    connection_id: Option<HeaderValue>,
-    /// `Some(None)`: no anchor header; `None`: built per request (from the token, or a
-    /// value that is not a valid header, which the request builder then reports).
-    anchor: Option<Option<HeaderValue>>,
-}
-
-impl FixedHeaders {
-    fn new(connection_id: &str, anchor: &AnchorPolicy, tenant: &str) -> Self {
-        let anchor = match anchor.reads_token() {
-            true => None,
-            false => match anchor.header(tenant, "") {
-                None => Some(None),
-                Some(value) => HeaderValue::from_str(&value).ok().map(Some),
-            },
-        };
-        FixedHeaders { connection_id: HeaderValue::from_str(connection_id).ok(), anchor }
-    }
 }
 
 impl TenantSession {
@@ -136,7 +111,6 @@ impl TenantSession {
     ) -> Self {
         // Version 4 UUIDs from the thread's RNG: no `getrandom` system call each.
         let connection_id = uuid::Builder::from_random_bytes(rand::random()).into_uuid().to_string();
-        let fixed = FixedHeaders::new(&connection_id, &anchor, tenant);
         TenantSession {
             client,
             env,
@@ -146,7 +120,6 @@ impl TenantSession {
             tokens,
             compliance_base: tokio::sync::OnceCell::new(),
             gate: None,
-            fixed,
             token_tid: OnceLock::new(),
         }
     }
@@ -376,21 +349,12 @@ impl TenantSession {
             .bearer_auth(token)
             .header("Accept", "application/json")
             .header("client-request-id", request_id);
-        req = match &self.fixed.connection_id {
-            Some(value) => req.header("connection-id", value.clone()),
-            None => req.header("connection-id", &self.connection_id),
-        };
+        req = req.header("connection-id", &self.connection_id);
         if let Some(c) = cmdlet {
             req = req.header("X-CmdletName", c);
         }
-        match &self.fixed.anchor {
-            Some(Some(value)) => req = req.header("X-AnchorMailbox", value.clone()),
-            Some(None) => {}
-            None => {
-                if let Some(anchor) = self.anchor.header(&self.tenant, token) {
-                    req = req.header("X-AnchorMailbox", anchor);
-                }
-            }
+        if let Some(anchor) = self.anchor.header(&self.tenant, token) {
+            req = req.header("X-AnchorMailbox", anchor);
         }
         req
     }
