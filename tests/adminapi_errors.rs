@@ -5,9 +5,9 @@
 //! same requests in the same shapes, giving the same journal lines.
 #![allow(clippy::unwrap_used)]
 
-mod emulator_support;
-mod fixture_server;
-mod run_support;
+use crate::emulator_support;
+use crate::fixture_server;
+use crate::run_support;
 
 use fixture_server::{
     access_token_profile, assert_no_controls, exo_error_fixtures, fixture_answers, run_plain, Fixture,

@@ -6,7 +6,7 @@
 //! and what is left is the readable text.
 #![allow(clippy::unwrap_used)]
 
-mod fixture_server;
+use crate::fixture_server;
 
 use fixture_server::{access_token_profile, assert_no_controls, run_plain, Answer, FixtureServer, Request};
 use serde_json::{json, Value};

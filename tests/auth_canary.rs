@@ -2,7 +2,7 @@
 //! every identity kind — at the highest verbosity, with canary secrets; no canary may appear in
 //! stdout, stderr or any output file. Also checks `login` end to end through the binary.
 
-mod auth_support;
+use crate::auth_support;
 
 use auth_support::Fixtures;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! Every identity kind gets a token for a tenant from the built-in emulator (real loopback
 //! sockets), and Entra's errors come back as actionable `AuthError`s naming the tenant.
 
-mod auth_support;
+use crate::auth_support;
 
 use auth_support::{claims, Fixtures};
 use std::time::{Duration, UNIX_EPOCH};

@@ -2,7 +2,7 @@
 //! a free loopback port with Entra-like paths. Standard flows only; none is skipped (a missing
 //! `tests/oidc/node_modules` fails the test).
 
-mod auth_support;
+use crate::auth_support;
 
 use auth_support::{approve_device, claims, Fixtures, OidcPeer, RESOURCE, TENANT};
 use serde_json::json;

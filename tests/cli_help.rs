@@ -3,7 +3,7 @@
 //! writes one page per subcommand with EXAMPLES, EXIT STATUS, ENVIRONMENT and FILES.
 #![allow(clippy::unwrap_used)]
 
-mod run_support;
+use crate::run_support;
 
 use run_support::show;
 use std::collections::BTreeSet;

@@ -4,7 +4,7 @@
 //! not comparable, never as objects removed (alone: exit 0).
 #![allow(clippy::unwrap_used)]
 
-mod run_support;
+use crate::run_support;
 
 use run_support::{run_dir, show, Lab};
 use serde_json::{json, Value};

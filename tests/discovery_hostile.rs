@@ -3,7 +3,7 @@
 //! escape sequences. The token never leaves Graph's origin; nothing runs.
 #![allow(clippy::unwrap_used)]
 
-mod fixture_server;
+use crate::fixture_server;
 
 use fixture_server::{Answer, FixtureServer};
 use serde_json::json;

@@ -4,7 +4,7 @@
 //! sharded after discovery.
 #![allow(clippy::unwrap_used)]
 
-mod discovery_support;
+use crate::discovery_support;
 
 use discovery_support::*;
 use std::collections::BTreeSet;

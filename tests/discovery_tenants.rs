@@ -4,7 +4,7 @@
 //! at FILE:LINE, the 401 and 403 paths, sharding after discovery, and `--write`.
 #![allow(clippy::unwrap_used)]
 
-mod discovery_support;
+use crate::discovery_support;
 
 use discovery_support::*;
 use serde_json::json;

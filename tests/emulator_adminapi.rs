@@ -2,7 +2,7 @@
 //! InvokeCommand paging/$select/warnings/errors/writes, and every violation counter.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod emulator_support;
+use crate::emulator_support;
 
 use emulator_support::*;
 use serde_json::json;

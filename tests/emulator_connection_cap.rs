@@ -4,7 +4,7 @@
 //! under `-j 256` and lost tokens (seen in the full benchmark: 222 of 3,000 steps failed
 //! with "cannot reach the token endpoint").
 
-mod run_support;
+use crate::run_support;
 
 use run_support::*;
 use tenantrun::emulator::EmulatorConfig;

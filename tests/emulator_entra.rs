@@ -5,7 +5,7 @@
 //! managed-identity error shape.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod emulator_support;
+use crate::emulator_support;
 
 use base64::Engine as _;
 use emulator_support::*;

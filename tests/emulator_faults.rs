@@ -2,7 +2,7 @@
 //! concurrency limit), 5xx, dropped connections, latency, token lifetime and the seed.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod emulator_support;
+use crate::emulator_support;
 
 use emulator_support::*;
 use serde_json::json;

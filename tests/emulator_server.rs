@@ -2,7 +2,7 @@
 //! `--write-fixture` output, scenario files, `/_stats` as JSON, and the CLI itself.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod emulator_support;
+use crate::emulator_support;
 
 use emulator_support::*;
 use std::io::{BufRead, BufReader};

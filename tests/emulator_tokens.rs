@@ -2,7 +2,7 @@
 //! exact AADSTS codes, discovery and managed identity.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod emulator_support;
+use crate::emulator_support;
 
 use base64::Engine as _;
 use emulator_support::*;

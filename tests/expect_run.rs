@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod run_support;
+use crate::run_support;
 
 use run_support::*;
 use serde_json::Value;

@@ -6,7 +6,7 @@
 //! clashing properties `item.tenant`/`item.tenant_name`.
 #![allow(clippy::unwrap_used)]
 
-mod fixture_server;
+use crate::fixture_server;
 
 use fixture_server::{access_token_profile, Answer, FixtureServer};
 use serde_json::{json, Value};

@@ -3,7 +3,7 @@
 //! bound (memory is asserted in `hostile_memory.rs`).
 #![allow(clippy::unwrap_used)]
 
-mod hostile;
+use crate::hostile;
 
 use hostile::{exchange_step, run, run_exchange_step, Hostile, Mode, ProfileSpec};
 

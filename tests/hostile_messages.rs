@@ -5,7 +5,7 @@
 //! terminal or the journal.
 #![allow(clippy::unwrap_used)]
 
-mod hostile;
+use crate::hostile;
 
 use hostile::{exchange_step, run, Hostile, Mode, ProfileSpec, SignIn};
 

@@ -3,7 +3,7 @@
 //! tenant gets its journal line and its place in the summary.
 #![allow(clippy::unwrap_used)]
 
-mod hostile;
+use crate::hostile;
 
 use base64::Engine as _;
 use hostile::{exchange_step, run, run_with, Hostile, Mode, ProfileSpec, SignIn};

@@ -4,7 +4,7 @@
 //! per step are capped in number and size.
 #![allow(clippy::unwrap_used)]
 
-mod hostile;
+use crate::hostile;
 
 use hostile::{exchange_step, run, run_exchange_step, Hostile, Mode, ProfileSpec};
 use std::time::Duration;

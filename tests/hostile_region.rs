@@ -4,7 +4,7 @@
 //! kind `refused` and the thief saw nothing.
 #![allow(clippy::unwrap_used)]
 
-mod hostile;
+use crate::hostile;
 
 use hostile::{compliance_step, run, Hostile, Mode, ProfileSpec};
 

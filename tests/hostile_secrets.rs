@@ -4,7 +4,7 @@
 //! none of it into `results.jsonl`, stdout or stderr, in any encoding.
 #![allow(clippy::unwrap_used)]
 
-mod hostile;
+use crate::hostile;
 
 use base64::Engine as _;
 use hostile::{run, Hostile, Mode, ProfileSpec, SignIn, CLIENT_ID, CLIENT_SECRET, ISSUED_TOKEN};

@@ -1,7 +1,7 @@
 //! Every broken profile in `tests/fixtures/invalid/` makes `tenantrun validate`
 //! exit 2 and print exactly the diagnostics in the `.stderr` file next to it.
 //!
-//! Bless new or changed snapshots with `TENANTRUN_BLESS=1 cargo test --test profile_fixtures`
+//! Bless new or changed snapshots with `TENANTRUN_BLESS=1 cargo test --test integration profile_fixtures`
 //! and review the diff.
 
 use std::path::{Path, PathBuf};

@@ -5,7 +5,7 @@
 //! proves planted `<img onerror>` markup stayed text, and saves a screenshot under target/.
 #![allow(clippy::unwrap_used)]
 
-mod report_support;
+use crate::report_support;
 
 use report_support::{mixed_run, Scratch, PLANTED_IDENTITY, PLANTED_NAME};
 use serde_json::{json, Value};

@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod report_support;
+use crate::report_support;
 
 use report_support::{mixed_run, redact, Scratch, PLANTED_IDENTITY, PLANTED_NAME};
 use std::path::Path;

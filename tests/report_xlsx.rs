@@ -4,7 +4,7 @@
 //! tenant named `=SUM(1,2)` stays text), frozen header rows and filters.
 #![allow(clippy::unwrap_used)]
 
-mod report_support;
+use crate::report_support;
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use report_support::{mixed_profile, Scratch, PLANTED_NAME};

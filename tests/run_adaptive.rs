@@ -3,7 +3,7 @@
 //! windows must converge: every step ok, and a bounded share of 429s where a fixed `-j`
 //! far above the service's capacity draws most of its answers as 429s. No timing asserts.
 
-mod run_support;
+use crate::run_support;
 
 use run_support::*;
 use tenantrun::emulator::{EmulatorConfig, Stats};
@@ -50,7 +50,7 @@ fn auto_finds_the_overall_rate_limit() {
     all_ok(&lab, &out, 300);
     let fixed = lab.stats();
     let fixed_share = throttled_share(&fixed);
-    // The README quotes these shares (`cargo test --test run_adaptive -- --nocapture`).
+    // The README quotes these shares (`cargo test --test integration run_adaptive -- --nocapture`).
     eprintln!("429 share: -j auto {:.1}%, -j 64 {:.1}%", auto_share * 100.0, fixed_share * 100.0);
     assert!(auto_share < 0.15, "auto: {} 429s, share {auto_share:.3}", auto.throttled);
     assert!(fixed_share > 0.4, "-j 64: share {fixed_share:.3}");

@@ -7,7 +7,7 @@
 //! - `429` and `503` with `Retry-After`: the next call of that tenant comes no sooner than
 //!   the header says (measured between the emulator's answer and the client's next request).
 
-mod run_support;
+use crate::run_support;
 
 use run_support::*;
 use serde_json::{json, Value};

@@ -1,7 +1,7 @@
 //! `tenantrun run` end to end over real loopback sockets: the real binary against the
 //! emulator started in-process on port 0, through a declared environment.
 
-mod run_support;
+use crate::run_support;
 
 use run_support::*;
 use serde_json::Value;

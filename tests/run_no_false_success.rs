@@ -3,7 +3,7 @@
 //! be read are failures, each reported once. Through the real binary on the emulator.
 #![allow(clippy::unwrap_used)]
 
-mod run_support;
+use crate::run_support;
 
 use run_support::*;
 use tenantrun::emulator::EmulatorConfig;

@@ -5,7 +5,7 @@
 //! `--resume` starts the tenants whose steps took longest in the earlier run first.
 #![allow(clippy::unwrap_used)]
 
-mod run_support;
+use crate::run_support;
 
 use run_support::*;
 use tenantrun::emulator::{EmulatorConfig, Stats, TenantConfig};

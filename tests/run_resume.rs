@@ -3,7 +3,7 @@
 //! duplicated); and a Ctrl-C (SIGINT) that exits 130 with a resumable run.
 #![allow(clippy::unwrap_used)]
 
-mod run_support;
+use crate::run_support;
 
 use run_support::*;
 use std::collections::BTreeMap;

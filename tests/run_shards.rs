@@ -1,6 +1,6 @@
 //! `--shard I/N` as N processes plus `tenantrun merge` equal a single run.
 
-mod run_support;
+use crate::run_support;
 
 use run_support::*;
 use std::process::Stdio;

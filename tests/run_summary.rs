@@ -4,7 +4,7 @@
 //! saved as `summary.txt`; `tenant_name` is on journal lines and in exports.
 #![allow(clippy::unwrap_used)]
 
-mod run_support;
+use crate::run_support;
 
 use run_support::*;
 use tenantrun::emulator::{EmulatorConfig, TenantConfig, APP_CLIENT_ID};

@@ -5,7 +5,7 @@
 //! on any interruption, `summary.json` final after one or two Ctrl-C).
 #![allow(clippy::unwrap_used)]
 
-mod run_support;
+use crate::run_support;
 
 use portable_pty::{native_pty_system, CommandBuilder, PtySize};
 use run_support::*;

@@ -4,8 +4,8 @@
 //! Through the real binary.
 #![allow(clippy::unwrap_used)]
 
-mod emulator_support;
-mod run_support;
+use crate::emulator_support;
+use crate::run_support;
 
 use run_support::show;
 use std::path::Path;

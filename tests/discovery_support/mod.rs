@@ -5,9 +5,7 @@
 use std::path::PathBuf;
 use tenantrun::emulator::{CustomerConfig, EmulatorConfig, PartnerConfig, RelationshipConfig};
 
-#[path = "../run_support/mod.rs"]
-pub mod run_support;
-pub use run_support::*;
+pub use crate::run_support::*;
 
 pub const PARTNER: &str = "partner.onmicrosoft.com";
 pub const EXO: &str = "29232cdf-9323-42fd-ade2-1d097af3e4de";
