@@ -88,15 +88,16 @@ fn load_files_here(
     bases: Option<&[PathBuf]>,
     mut diags: Vec<Diagnostic>,
 ) -> Result<Profile, LoadError> {
+    let outcomes = read_and_check_all(files, bases);
     let mut hasher = Sha256::new();
     let mut checked = Vec::new();
-    for (index, file) in files.iter().enumerate() {
-        let source = match read_source(file) {
-            Ok(s) => s,
-            Err(d) => {
+    for (file, outcome) in files.iter().zip(outcomes) {
+        let (source, decl, file_diags) = match outcome {
+            FileOutcome::Unreadable(d) => {
                 diags.push(*d);
                 continue;
             }
+            FileOutcome::Parsed { source, decl, diags } => (source, decl, diags),
         };
         // File names (not paths) and contents: the same profile checked out in
         // different places, e.g. on each shard's machine, has the same digest.
@@ -104,23 +105,11 @@ fn load_files_here(
         hasher.update([0]);
         hasher.update(source.text.as_bytes());
         hasher.update([0]);
-        let root = match parse(&source) {
-            Ok(root) => root,
-            Err(errors) => {
-                diags.extend(errors);
-                continue;
-            }
-        };
-        let base = match bases.and_then(|b| b.get(index)) {
-            Some(base) => base.clone(),
-            None => file.parent().map(Path::to_path_buf).unwrap_or_default(),
-        };
-        let mut ck = Checker::new(&source);
-        let decl = document::check(&mut ck, &root, &base);
-        let mut file_diags = std::mem::take(&mut ck.diags);
-        file_diags.sort_by_key(|d| d.location.pos.map(|p| (p.line, p.col)));
         diags.extend(file_diags);
-        checked.push(Checked { source, decl });
+        match decl {
+            Some(decl) => checked.push(Checked { source, decl }),
+            None => continue,
+        }
     }
     // Cross-file checks need every file parsed; they run even when files have
     // their own errors, so one run reports everything.
@@ -136,6 +125,62 @@ fn load_files_here(
             Err(LoadError::new(sorted(diags, files)))
         }
     }
+}
+
+/// What reading, parsing and checking one file gave.
+enum FileOutcome {
+    Unreadable(Box<Diagnostic>),
+    /// Read; `decl` is `None` when the file does not parse (its syntax errors are in `diags`).
+    Parsed {
+        source: Source,
+        decl: Option<super::check::FileDecl>,
+        diags: Vec<Diagnostic>,
+    },
+}
+
+/// Read, parse and check each file on its own, in load order. Files are independent
+/// until they are merged, so a folder of many files is shared among the machine's
+/// cores (a pool whose threads have the loader's stack); one file stays on this thread.
+fn read_and_check_all(files: &[PathBuf], bases: Option<&[PathBuf]>) -> Vec<FileOutcome> {
+    let one = |(index, file): (usize, &PathBuf)| read_and_check(file, index, bases);
+    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(files.len());
+    if threads < 2 {
+        return files.iter().enumerate().map(one).collect();
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .stack_size(LOADER_STACK)
+        .thread_name(|i| format!("profile-loader-{i}"))
+        .build();
+    match pool {
+        Ok(pool) => pool.install(|| {
+            use rayon::prelude::*;
+            files.par_iter().enumerate().map(one).collect()
+        }),
+        // No threads to be had: load on this one.
+        Err(_) => files.iter().enumerate().map(one).collect(),
+    }
+}
+
+fn read_and_check(file: &Path, index: usize, bases: Option<&[PathBuf]>) -> FileOutcome {
+    let source = match read_source(file) {
+        Ok(s) => s,
+        Err(d) => return FileOutcome::Unreadable(d),
+    };
+    let root = match parse(&source) {
+        Ok(root) => root,
+        Err(errors) => return FileOutcome::Parsed { source, decl: None, diags: errors },
+    };
+    let base = match bases.and_then(|b| b.get(index)) {
+        Some(base) => base.clone(),
+        None => file.parent().map(Path::to_path_buf).unwrap_or_default(),
+    };
+    let mut ck = Checker::new(&source);
+    let decl = document::check(&mut ck, &root, &base);
+    let mut diags = std::mem::take(&mut ck.diags);
+    drop(ck);
+    diags.sort_by_key(|d| d.location.pos.map(|p| (p.line, p.col)));
+    FileOutcome::Parsed { source, decl: Some(decl), diags }
 }
 
 /// Order problems by file (load order), then line and column.
@@ -157,12 +202,19 @@ pub fn is_profile_file(path: &Path) -> bool {
 /// The profile files directly in `dir` (not hidden), sorted by name.
 pub fn files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut found: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.is_file()
-                && is_profile_file(p)
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            let p = e.path();
+            is_profile_file(&p)
                 && !p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'))
+                // The folder listing says what each entry is; only a link needs a stat.
+                && match e.file_type() {
+                    Ok(t) if t.is_symlink() => p.is_file(),
+                    Ok(t) => t.is_file(),
+                    Err(_) => p.is_file(),
+                }
         })
+        .map(|e| e.path())
         .collect();
     found.sort();
     Ok(found)
