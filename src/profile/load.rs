@@ -107,7 +107,7 @@ fn load_files_here(
         hasher.update([0]);
         diags.extend(file_diags);
         match decl {
-            Some(decl) => checked.push(Checked { source, decl }),
+            Some(decl) => checked.push(Checked { source, decl: *decl }),
             None => continue,
         }
     }
@@ -133,7 +133,7 @@ enum FileOutcome {
     /// Read; `decl` is `None` when the file does not parse (its syntax errors are in `diags`).
     Parsed {
         source: Source,
-        decl: Option<super::check::FileDecl>,
+        decl: Option<Box<super::check::FileDecl>>,
         diags: Vec<Diagnostic>,
     },
 }
@@ -180,7 +180,7 @@ fn read_and_check(file: &Path, index: usize, bases: Option<&[PathBuf]>) -> FileO
     let mut diags = std::mem::take(&mut ck.diags);
     drop(ck);
     diags.sort_by_key(|d| d.location.pos.map(|p| (p.line, p.col)));
-    FileOutcome::Parsed { source, decl: Some(decl), diags }
+    FileOutcome::Parsed { source, decl: Some(Box::new(decl)), diags }
 }
 
 /// Order problems by file (load order), then line and column.
