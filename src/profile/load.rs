@@ -144,21 +144,23 @@ enum FileOutcome {
 fn read_and_check_all(files: &[PathBuf], bases: Option<&[PathBuf]>) -> Vec<FileOutcome> {
     let one = |(index, file): (usize, &PathBuf)| read_and_check(file, index, bases);
     let threads = std::thread::available_parallelism().map_or(1, usize::from).min(files.len());
-    if threads < 2 {
-        return files.iter().enumerate().map(one).collect();
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .stack_size(LOADER_STACK)
-        .thread_name(|i| format!("profile-loader-{i}"))
-        .build();
+    // One file, one core, or no threads to be had: load on this thread.
+    let pool = (threads > 1)
+        .then(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .stack_size(LOADER_STACK)
+                .thread_name(|i| format!("profile-loader-{i}"))
+                .build()
+                .ok()
+        })
+        .flatten();
     match pool {
-        Ok(pool) => pool.install(|| {
+        Some(pool) => pool.install(|| {
             use rayon::prelude::*;
             files.par_iter().enumerate().map(one).collect()
         }),
-        // No threads to be had: load on this one.
-        Err(_) => files.iter().enumerate().map(one).collect(),
+        None => files.iter().enumerate().map(one).collect(),
     }
 }
 
@@ -178,7 +180,6 @@ fn read_and_check(file: &Path, index: usize, bases: Option<&[PathBuf]>) -> FileO
     let mut ck = Checker::new(&source);
     let decl = document::check(&mut ck, &root, &base);
     let mut diags = std::mem::take(&mut ck.diags);
-    drop(ck);
     diags.sort_by_key(|d| d.location.pos.map(|p| (p.line, p.col)));
     FileOutcome::Parsed { source, decl: Some(Box::new(decl)), diags }
 }
