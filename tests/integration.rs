@@ -67,3 +67,32 @@ mod run_summary;
 mod run_terminal;
 mod security_run_dir;
 mod validate_hints;
+
+/// With `autotests = false` a test file that is neither a module here nor a `[[test]]` of
+/// its own would never be compiled, so its tests could not fail: name every one.
+#[test]
+fn every_test_file_is_compiled() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
+    let (modules, manifest) = (read("tests/integration.rs"), read("Cargo.toml"));
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(root.join("tests")).unwrap_or_else(|e| panic!("tests/: {e}")) {
+        let path = entry.unwrap_or_else(|e| panic!("tests/: {e}")).path();
+        let Some(stem) =
+            path.file_stem().and_then(|s| s.to_str()).filter(|_| path.extension().is_some_and(|e| e == "rs"))
+        else {
+            continue;
+        };
+        let listed = stem == "integration"
+            || modules.lines().any(|l| l == format!("mod {stem};"))
+            || manifest.lines().any(|l| l == format!("path = \"tests/{stem}.rs\""));
+        if !listed {
+            missing.push(stem.to_string());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "tests/{{{}}}.rs: add `mod NAME;` to tests/integration.rs",
+        missing.join(",")
+    );
+}
