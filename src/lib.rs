@@ -26,6 +26,7 @@ pub mod emulator;
 pub mod environment;
 pub mod error;
 pub mod expect;
+pub mod heap;
 pub mod output;
 pub mod planner;
 pub mod profile;

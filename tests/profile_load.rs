@@ -160,7 +160,7 @@ fn assert_located_in(path: &Path, text: &[u8], err: &profile::LoadError) {
         assert_eq!(d.location.file, path, "{err}");
         if let Some(pos) = d.location.pos {
             assert!(
-                pos.line >= 1 && pos.line <= lines && pos.col >= 1,
+                pos.line >= 1 && pos.line() <= lines && pos.col >= 1,
                 "{} of {lines} lines: {err}",
                 d.place()
             );

@@ -1,10 +1,12 @@
 //! `tenantrun plan --format json`: the plan as one JSON document, serialized
-//! straight from the plan (borrowed, streamed) so 10,000 tenants stay cheap.
+//! straight from the plan (borrowed, each tenant made as it is written) so 100,000
+//! tenants stay cheap.
 
 use super::plan::{selection_text, unavailable, Checks};
 use crate::planner::{Plan, Selection};
+use crate::planner::{PlannedStep, TenantPlan};
 use crate::profile::Profile;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use std::io::Write;
 
 #[derive(Serialize)]
@@ -14,7 +16,7 @@ struct JsonPlan<'a> {
     read_only: bool,
     allow_write: bool,
     counts: Counts,
-    tenants: Vec<JsonTenant<'a>>,
+    tenants: Tenants<'a>,
 }
 
 #[derive(Serialize)]
@@ -46,7 +48,7 @@ struct JsonTenant<'a> {
     /// With `--check`: why the tenant could not be checked.
     #[serde(skip_serializing_if = "Option::is_none")]
     check_error: Option<String>,
-    steps: Vec<JsonStep<'a>>,
+    steps: Steps<'a>,
 }
 
 #[derive(Serialize)]
@@ -78,6 +80,88 @@ struct JsonCheck<'a> {
     source: Option<&'a str>,
 }
 
+/// What each step is marked with, besides the plan itself.
+#[derive(Clone, Copy)]
+struct Marks<'a> {
+    profile: &'a Profile,
+    read_only: bool,
+    allow_write: bool,
+    checks: Option<&'a Checks>,
+}
+
+impl<'a> Marks<'a> {
+    fn tenant(self, t: &'a TenantPlan) -> JsonTenant<'a> {
+        JsonTenant {
+            tenant: &t.tenant.id,
+            name: t.tenant.name.as_deref(),
+            tags: &t.tenant.tags,
+            environment: &t.tenant.environment,
+            identity: &t.tenant.identity,
+            check_error: self
+                .checks
+                .and_then(|c| c.granted(&t.tenant.id, "", usize::MAX).err().map(str::to_string)),
+            steps: Steps { tenant: t, marks: self },
+        }
+    }
+
+    fn step(self, t: &'a TenantPlan, s: &'a PlannedStep) -> JsonStep<'a> {
+        JsonStep {
+            command: &s.command,
+            step: s.index,
+            cmdlet: &s.step.cmdlet,
+            service: s.step.service.as_str(),
+            parameters: &s.step.parameters,
+            select: &s.step.select,
+            access: if s.writes { "write" } else { "read" },
+            refused: s.refused(self.read_only, self.allow_write),
+            unavailable: unavailable(self.profile, &t.tenant.environment, s.step.service),
+            granted: self.granted(t, s),
+            checks: s
+                .step
+                .expect
+                .iter()
+                .map(|e| JsonCheck {
+                    id: &e.id,
+                    title: e.title.as_deref(),
+                    severity: e.severity.as_str(),
+                    quantifier: e.quantifier.keyword(),
+                    filtered: e.filter.is_some(),
+                    source: e.source.as_deref(),
+                })
+                .collect(),
+        }
+    }
+
+    /// With `--check`: whether the tenant grants the step's cmdlet (`None` inside: not checked).
+    fn granted(self, t: &TenantPlan, s: &PlannedStep) -> Option<Option<bool>> {
+        self.checks.map(|c| c.granted(&t.tenant.id, &s.command, s.index).ok())
+    }
+}
+
+/// The plan's tenants, each made as it is written.
+struct Tenants<'a> {
+    plan: &'a Plan,
+    marks: Marks<'a>,
+}
+
+impl Serialize for Tenants<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.plan.tenants.iter().map(|t| self.marks.tenant(t)))
+    }
+}
+
+/// One tenant's steps, each made as it is written.
+struct Steps<'a> {
+    tenant: &'a TenantPlan,
+    marks: Marks<'a>,
+}
+
+impl Serialize for Steps<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.tenant.steps.iter().map(|s| self.marks.step(self.tenant, s)))
+    }
+}
+
 /// Write the plan as pretty JSON followed by a newline.
 pub fn write(
     out: &mut impl Write,
@@ -86,6 +170,8 @@ pub fn write(
     selection: &Selection,
     (read_only, allow_write, checks): (bool, bool, Option<&Checks>),
 ) -> std::io::Result<()> {
+    let marks = Marks { profile, read_only, allow_write, checks };
+    // The counts come first in the document: one pass for them, one to write.
     let mut counts = Counts {
         tenants: plan.tenants.len(),
         tenants_in_profile: profile.tenants.len(),
@@ -94,58 +180,16 @@ pub fn write(
         unavailable: 0,
         not_granted: checks.map(|_| 0),
     };
-    let tenants = plan
-        .tenants
-        .iter()
-        .map(|t| JsonTenant {
-            tenant: &t.tenant.id,
-            name: t.tenant.name.as_deref(),
-            tags: &t.tenant.tags,
-            environment: &t.tenant.environment,
-            identity: &t.tenant.identity,
-            check_error: checks
-                .and_then(|c| c.granted(&t.tenant.id, "", usize::MAX).err().map(str::to_string)),
-            steps: t
-                .steps
-                .iter()
-                .map(|s| {
-                    let refused = s.refused(read_only, allow_write);
-                    let why = unavailable(profile, &t.tenant.environment, s.step.service);
-                    counts.refused += usize::from(refused);
-                    counts.unavailable += usize::from(why.is_some());
-                    let granted = checks.map(|c| c.granted(&t.tenant.id, &s.command, s.index).ok());
-                    if let (Some(n), Some(Some(false))) = (counts.not_granted.as_mut(), granted) {
-                        *n += 1;
-                    }
-                    JsonStep {
-                        command: &s.command,
-                        step: s.index,
-                        cmdlet: &s.step.cmdlet,
-                        service: s.step.service.as_str(),
-                        parameters: &s.step.parameters,
-                        select: &s.step.select,
-                        access: if s.writes { "write" } else { "read" },
-                        refused,
-                        unavailable: why,
-                        granted,
-                        checks: s
-                            .step
-                            .expect
-                            .iter()
-                            .map(|e| JsonCheck {
-                                id: &e.id,
-                                title: e.title.as_deref(),
-                                severity: e.severity.as_str(),
-                                quantifier: e.quantifier.keyword(),
-                                filtered: e.filter.is_some(),
-                                source: e.source.as_deref(),
-                            })
-                            .collect(),
-                    }
-                })
-                .collect(),
-        })
-        .collect();
+    for t in &plan.tenants {
+        for s in t.steps.iter() {
+            counts.refused += usize::from(s.refused(read_only, allow_write));
+            counts.unavailable +=
+                usize::from(unavailable(profile, &t.tenant.environment, s.step.service).is_some());
+            if let (Some(n), Some(Some(false))) = (counts.not_granted.as_mut(), marks.granted(t, s)) {
+                *n += 1;
+            }
+        }
+    }
     let doc = JsonPlan {
         profile_digest: &profile.digest,
         selection: JsonSelection {
@@ -156,7 +200,7 @@ pub fn write(
         read_only,
         allow_write,
         counts,
-        tenants,
+        tenants: Tenants { plan, marks },
     };
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::other)?;
     out.write_all(b"\n")?;

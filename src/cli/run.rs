@@ -95,7 +95,7 @@ pub fn load_profile(paths: &[PathBuf]) -> Result<Profile, CliError> {
 
 pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> {
     let _ = verbose;
-    let resume = args.resume.as_deref().map(output::resume::open).transpose().map_err(|e| match e {
+    let mut resume = args.resume.as_deref().map(output::resume::open).transpose().map_err(|e| match e {
         e if e.is_refusal() => CliError::Usage(e.to_string()),
         other => CliError::Fatal(other.to_string()),
     })?;
@@ -108,9 +108,33 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
     }
     let mut profile = profile;
     let resolution = resolve_tenants(&mut profile, resume.as_ref(), &args.emulator)?;
-    if !profile.tenant_sources.is_empty() && resume.is_none() && !quiet {
-        super::tenants::note(&resolution);
+    if let (Some(r), None, false) = (&resolution, &resume, quiet) {
+        super::tenants::note(r);
     }
+    // `tenants.json` is rendered now and written once the run directory exists: the
+    // resolution is one more copy of every tenant, not kept through planning.
+    let needs_snapshot = match &resume {
+        None => true,
+        Some(r) => !r.dir.join(crate::discovery::snapshot::FILE).exists(),
+    };
+    let snapshot = match needs_snapshot {
+        true => {
+            let text = match &resolution {
+                // Without sources the resolution is the profile's own list, read from it.
+                None => crate::discovery::snapshot::render_profile(&profile),
+                Some(r) => crate::discovery::snapshot::render(
+                    r,
+                    profile.tenant_sources.iter().map(|s| s.name.clone()).collect(),
+                ),
+            };
+            let text = text.map_err(|e| {
+                CliError::Fatal(format!("cannot render {}: {e}", crate::discovery::snapshot::FILE))
+            })?;
+            Some(text)
+        }
+        false => None,
+    };
+    drop(resolution);
     let typed = SelectionRecord {
         tenants: args.selection.tenant_selectors()?,
         commands: args.selection.commands.clone(),
@@ -130,24 +154,24 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
         eprintln!("{warning}");
     }
     super::selection::require_some_tenant(&selection, &profile)?;
-    let full_plan = planner::plan(&profile, &selection).map_err(|e| CliError::Usage(e.to_string()))?;
+    // Every selected tenant moves into the plan; the profile's list is not read again and
+    // would be one more copy of each tenant for the whole run (100,000 in the `scale` bench).
+    let full_plan =
+        planner::plan_taking(&mut profile, &selection).map_err(|e| CliError::Usage(e.to_string()))?;
     let planned = output::resume::planned_counts(&full_plan);
     let step_checks = Arc::new(output::judging::StepChecks::new(
         &profile,
         full_plan.tenants.iter().map(|t| t.tenant.clone()),
     ));
-    match &resume {
-        Some(r) => {
-            require_readable_secrets(&profile, &output::resume::without_done(full_plan.clone(), &r.done))?
-        }
-        None => require_readable_secrets(&profile, &full_plan)?,
-    }
-    // Every selected tenant is in the plan now; the profile's list is not read again and
-    // would be one more copy of each tenant for the whole run (100,000 in the `scale` bench).
-    profile.tenants = Vec::new();
+    // What is left to run: a resumed run's done steps go now (the plan is not copied).
+    let remaining = match &resume {
+        Some(r) => output::resume::without_done(full_plan, &r.done),
+        None => full_plan,
+    };
+    require_readable_secrets(&profile, &remaining)?;
 
     let emulator = args.emulator.config()?;
-    if args.emulator.any() && !plan_uses_emulator(&profile, &full_plan) {
+    if args.emulator.any() && !plan_uses_emulator(&profile, &remaining) {
         tracing::warn!("the --emulator-* flags apply to the built-in `emulator` environment, which no selected tenant uses");
     }
     let mut config = RunConfig::from_profile(&profile);
@@ -169,18 +193,14 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
                 && (r.summary.profile_digest != profile.digest || !profile_copy::exists(&r.dir))
         }
     };
-    if resume.is_none() || !run_dir.join(crate::discovery::snapshot::FILE).exists() {
-        let sources = profile.tenant_sources.iter().map(|s| s.name.clone()).collect();
-        crate::discovery::snapshot::write(&run_dir, &resolution, sources).map_err(|e| {
+    if let Some(text) = snapshot {
+        crate::discovery::snapshot::write_text(&run_dir, &text).map_err(|e| {
             CliError::Fatal(format!(
                 "cannot write {}: {e}",
                 run_dir.join(crate::discovery::snapshot::FILE).display()
             ))
         })?;
     }
-    // The resolution, like the profile's own tenant list below, is a copy of every tenant:
-    // the plan holds what the run needs of them from here on.
-    drop(resolution);
     if keep_copy {
         profile_copy::save(&run_dir, &profile.sources).map_err(|e| {
             CliError::Fatal(format!(
@@ -191,9 +211,14 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
     }
     // Largest tenants first (README, "Order"): execution order only, never shard membership.
     let plan = match &resume {
-        Some(r) => planner::largest_first(output::resume::without_done(full_plan, &r.done), &r.durations),
-        None => planner::largest_first(full_plan, &planner::RecordedDurations::default()),
+        Some(r) => planner::largest_first(remaining, &r.durations),
+        None => planner::largest_first(remaining, &planner::RecordedDurations::default()),
     };
+    // The done set and durations of a resumed run were for planning only.
+    if let Some(r) = resume.as_mut() {
+        r.done = Default::default();
+        r.durations = Default::default();
+    }
     let items = ItemsDir::new(&run_dir);
     items.remove_partials().map_err(|e| CliError::Fatal(format!("{}: {e}", run_dir.display())))?;
     let fatal = |e: std::io::Error| CliError::Fatal(format!("{}: {e}", run_dir.display()));
@@ -222,6 +247,9 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
         view.note(&format!("run {run_id}: {}", run_dir.display()));
     }
 
+    // Loading, discovery and planning freed what the run will not reuse (its workers
+    // allocate in arenas of their own): hand it back before the run starts.
+    crate::heap::release_free_memory();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -344,9 +372,10 @@ fn resolve_tenants(
     profile: &mut Profile,
     resume: Option<&output::resume::Resume>,
     emulator: &super::emulator_faults::EmulatorFaultArgs,
-) -> Result<crate::discovery::Resolution, CliError> {
+) -> Result<Option<crate::discovery::Resolution>, CliError> {
+    // Without sources the profile's list is the resolution (`snapshot::render_profile`).
     if profile.tenant_sources.is_empty() {
-        return Ok(crate::discovery::merge(profile, &[]));
+        return Ok(None);
     }
     let recorded = match resume {
         Some(r) => {
@@ -359,7 +388,7 @@ fn resolve_tenants(
         None => super::tenants::resolve(profile, emulator.config()?)?,
     };
     resolution.apply(profile);
-    Ok(resolution)
+    Ok(Some(resolution))
 }
 
 /// A resumed run continues with the profile it started with, unless `--force`.

@@ -88,11 +88,8 @@ impl Refs<'_> {
     }
 
     fn csv(&mut self) -> Vec<Discovered> {
-        let line_pos = |src: &Source, line: usize| Pos {
-            line,
-            col: 1,
-            len: src.line(line).map_or(1, |l| l.len().max(1)),
-        };
+        let line_pos =
+            |src: &Source, line: usize| Pos::new(line, 1, src.line(line).map_or(1, |l| l.len().max(1)));
         let records = match super::csv::parse(&self.src.text) {
             Ok(r) => r,
             Err(e) => {

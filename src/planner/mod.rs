@@ -11,7 +11,7 @@ mod shard;
 mod write_verbs;
 
 pub use order::{largest_first, RecordedDurations};
-pub use plan::{plan, Plan, PlanError, PlannedStep, TenantPlan};
+pub use plan::{plan, plan_taking, Plan, PlanError, PlannedStep, TenantPlan};
 pub use selection::{Selection, SelectionError, TenantSelector};
 pub use shard::Shard;
 pub use write_verbs::{is_write_cmdlet, READ_VERBS};

@@ -92,6 +92,27 @@ impl Plan {
 
 /// Build the plan for `selection` over `profile`.
 pub fn plan(profile: &Profile, selection: &Selection) -> Result<Plan, PlanError> {
+    plan_tenants(
+        profile,
+        profile.tenants.iter().filter(|t| selection.selects_in_shard(t)).cloned(),
+        selection,
+    )
+}
+
+/// [`plan`] for a caller that hands over the profile's tenants (`run`, which reads
+/// them no more): each selected tenant moves into the plan instead of being copied,
+/// so a run of 100,000 tenants never holds two lists of them.
+pub fn plan_taking(profile: &mut Profile, selection: &Selection) -> Result<Plan, PlanError> {
+    let tenants = std::mem::take(&mut profile.tenants);
+    plan_tenants(profile, tenants.into_iter().filter(|t| selection.selects_in_shard(t)), selection)
+}
+
+/// The plan of `tenants` (already selected) with the profile's selected command lists.
+fn plan_tenants(
+    profile: &Profile,
+    tenants: impl Iterator<Item = Tenant>,
+    selection: &Selection,
+) -> Result<Plan, PlanError> {
     if profile.commands.is_empty() {
         return Err(PlanError::NoCommandLists);
     }
@@ -116,11 +137,6 @@ pub fn plan(profile: &Profile, selection: &Selection) -> Result<Plan, PlanError>
             })
         })
         .collect();
-    let tenants = profile
-        .tenants
-        .iter()
-        .filter(|t| selection.selects_in_shard(t))
-        .map(|tenant| TenantPlan { tenant: tenant.clone(), steps: steps.clone() })
-        .collect();
+    let tenants = tenants.map(|tenant| TenantPlan { tenant, steps: steps.clone() }).collect();
     Ok(Plan { tenants })
 }

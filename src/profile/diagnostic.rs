@@ -31,7 +31,7 @@ pub struct Location {
 impl Location {
     /// A location at `pos` in `source`.
     pub fn at(source: &Source, pos: Pos) -> Self {
-        let line_text = source.line(pos.line).map(str::to_string);
+        let line_text = source.line(pos.line()).map(str::to_string);
         let pos = line_text.as_deref().map_or(pos, |line| cover_quotes(line, pos));
         Location { file: source.path.clone(), pos: Some(pos), line_text }
     }
@@ -44,9 +44,9 @@ impl Location {
     /// Hide everything from the caret to the end of the line (an inline secret).
     fn redacted(mut self) -> Self {
         if let (Some(pos), Some(text)) = (self.pos, &self.line_text) {
-            let keep: String = text.chars().take(pos.col.saturating_sub(1)).collect();
+            let keep: String = text.chars().take(pos.col().saturating_sub(1)).collect();
             self.line_text = Some(format!("{keep}<redacted>"));
-            self.pos = Some(Pos { len: "<redacted>".len(), ..pos });
+            self.pos = Some(Pos::new(pos.line(), pos.col(), "<redacted>".len()));
         }
         self
     }
@@ -55,9 +55,11 @@ impl Location {
 /// A quoted scalar's position names its opening quote and its length is the
 /// content's: underline the quotes too.
 fn cover_quotes(line: &str, pos: Pos) -> Pos {
-    let mut chars = line.chars().skip(pos.col.saturating_sub(1));
+    let mut chars = line.chars().skip(pos.col().saturating_sub(1));
     match chars.next() {
-        Some(q @ ('"' | '\'')) if chars.nth(pos.len) == Some(q) => Pos { len: pos.len + 2, ..pos },
+        Some(q @ ('"' | '\'')) if chars.nth(pos.length()) == Some(q) => {
+            Pos { len: pos.len.saturating_add(2), ..pos }
+        }
         _ => pos,
     }
 }
@@ -162,9 +164,9 @@ fn excerpt(f: &mut fmt::Formatter<'_>, location: &Location, width: usize) -> fmt
     let (Some(pos), Some(text)) = (location.pos, &location.line_text) else {
         return Ok(());
     };
-    let (shown, caret_col) = printable_window(text, pos.col);
+    let (shown, caret_col) = printable_window(text, pos.col());
     let remaining = shown.chars().count().saturating_sub(caret_col).max(1);
-    let carets = pos.len.clamp(1, remaining);
+    let carets = pos.length().clamp(1, remaining);
     writeln!(f, "{:width$} │", "")?;
     writeln!(f, "{:>width$} │ {shown}", pos.line)?;
     writeln!(f, "{:width$} │ {:caret_col$}{}", "", "", "^".repeat(carets))

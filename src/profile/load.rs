@@ -2,11 +2,12 @@
 //! size, UTF-8), parse (YAML or TOML by extension), check each file, then merge
 //! them ([`super::resolve`]). Every problem of every file is collected.
 
-use super::check::{document, Checker};
+use super::check::{document, tenant, Checker};
 use super::diagnostic::{Diagnostic, Location};
 use super::model::Profile;
 use super::resolve::{resolve, Checked};
-use super::syntax::{toml_tree, yaml, Node, Pos, Source};
+use super::syntax::yaml_stream::{self, TenantSink};
+use super::syntax::{toml_tree, Node, Pos, Source};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
@@ -63,7 +64,7 @@ fn load_files_based(
     bases: Option<&[PathBuf]>,
     diags: Vec<Diagnostic>,
 ) -> Result<Profile, LoadError> {
-    std::thread::scope(|scope| {
+    let loaded = std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
             .name("profile-loader".into())
             .stack_size(LOADER_STACK)
@@ -80,7 +81,11 @@ fn load_files_based(
                 format!("cannot start the profile loader: {e}"),
             )])),
         }
-    })
+    });
+    // The syntax trees were freed on the loader's thread, into its own arena: give
+    // those pages back rather than carry them through the run (`crate::heap`).
+    crate::heap::release_free_memory();
+    loaded
 }
 
 fn load_files_here(
@@ -169,7 +174,14 @@ fn read_and_check(file: &Path, index: usize, bases: Option<&[PathBuf]>) -> FileO
         Ok(s) => s,
         Err(d) => return FileOutcome::Unreadable(d),
     };
-    let root = match parse(&source) {
+    let mut ck = Checker::new(&source);
+    // A YAML file's `tenants:` entries are checked as they are read and never kept as
+    // a tree (`syntax::yaml_stream`); a syntax error discards what they reported.
+    let mut streamed = Vec::new();
+    let parsed = parse(&source, &mut |i, node| {
+        streamed.extend(tenant::tenant(&mut ck, &node, &format!("tenants[{i}]")));
+    });
+    let root = match parsed {
         Ok(root) => root,
         Err(errors) => return FileOutcome::Parsed { source, decl: None, diags: errors },
     };
@@ -177,8 +189,11 @@ fn read_and_check(file: &Path, index: usize, bases: Option<&[PathBuf]>) -> FileO
         Some(base) => base.clone(),
         None => file.parent().map(Path::to_path_buf).unwrap_or_default(),
     };
-    let mut ck = Checker::new(&source);
-    let decl = document::check(&mut ck, &root, &base);
+    let mut decl = document::check(&mut ck, &root, &base);
+    match decl.tenants.is_empty() {
+        true => decl.tenants = streamed,
+        false => decl.tenants.append(&mut streamed),
+    }
     let mut diags = std::mem::take(&mut ck.diags);
     diags.sort_by_key(|d| d.location.pos.map(|p| (p.line, p.col)));
     FileOutcome::Parsed { source, decl: Some(Box::new(decl)), diags }
@@ -319,15 +334,16 @@ pub fn read_source(path: &Path) -> Result<Source, Box<Diagnostic>> {
             let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
             let source = Source::new(path.to_path_buf(), lossy);
             Err(Box::new(
-                Diagnostic::at(&source, Pos { line, col, len: 1 }, "the file is not UTF-8 text")
+                Diagnostic::at(&source, Pos::new(line, col, 1), "the file is not UTF-8 text")
                     .hint("profiles are UTF-8 YAML or TOML; is this a binary file?"),
             ))
         }
     }
 }
 
-/// Parse by extension: `.toml` is TOML, anything else YAML.
-fn parse(source: &Source) -> Result<Node, Vec<Diagnostic>> {
+/// Parse by extension: `.toml` is TOML, anything else YAML, whose top-level `tenants:`
+/// entries go to `on_tenant` (a TOML file's stay in the tree).
+fn parse(source: &Source, on_tenant: &mut TenantSink<'_>) -> Result<Node, Vec<Diagnostic>> {
     let is_toml = source.path.extension().and_then(|e| e.to_str()) == Some("toml");
     if is_toml {
         toml_tree::parse(&source.text, &source.lines).map_err(|errors| {
@@ -343,7 +359,7 @@ fn parse(source: &Source) -> Result<Node, Vec<Diagnostic>> {
                 .collect()
         })
     } else {
-        yaml::parse(&source.text).map_err(|e| {
+        yaml_stream::parse_streaming(&source.text, on_tenant).map_err(|e| {
             let mut d = syntax_diag(source, e.pos, format!("invalid YAML: {}", e.message));
             d.hint = e.hint;
             vec![d]

@@ -67,7 +67,11 @@ impl Resolver<'_> {
 }
 
 /// Merge checked files into a [`Profile`]; every problem is returned.
-pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagnostic>> {
+pub fn resolve(mut files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagnostic>> {
+    // Each file's tenant declarations are consumed as their tenants are made (below): a
+    // profile of 100,000 tenants never holds both lists whole.
+    let declared: Vec<Vec<super::check::TenantDecl>> =
+        files.iter_mut().map(|f| std::mem::take(&mut f.decl.tenants)).collect();
     let mut r = Resolver {
         files: &files,
         diags: Vec::new(),
@@ -205,11 +209,15 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
         }
     }
 
-    let mut tenants: Vec<Tenant> = Vec::new();
+    let mut tenants: Vec<Tenant> = Vec::with_capacity(declared.iter().map(Vec::len).sum());
     let mut written = BTreeMap::new();
     let mut tenant_origin: HashMap<String, Origin> = HashMap::new();
-    for (i, f) in files.iter().enumerate() {
-        for t in &f.decl.tenants {
+    let folder_hint = match files.len() == 1 && files.first().is_some_and(|f| has_siblings(&f.source.path)) {
+        true => "; if this file is part of a folder profile, validate the folder",
+        false => "",
+    };
+    for (i, file_tenants) in declared.into_iter().enumerate() {
+        for t in file_tenants {
             if let Some(first) = tenant_origin.get(&t.id.value).copied() {
                 r.twice("tenant", &t.id.value, first, (i, t.id.pos));
                 continue;
@@ -245,11 +253,7 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
                     builtin_identity.then(|| builtin_identity::NAME.to_string())
                 }
                 None if default_identity.is_none() && !default_identity_written => {
-                    let folder = if files.len() == 1 && has_siblings(&files[0].source.path) {
-                        "; if this file is part of a folder profile, validate the folder"
-                    } else {
-                        ""
-                    };
+                    let folder = folder_hint;
                     let d = r.at(i, t.id.pos, format!("tenant `{}` has no identity", t.id.value)).hint_in(
                         format!("set `identity:` on the tenant or `defaults.identity`{folder}"),
                         format!("set `identity = \"...\"` on the tenant or `defaults.identity`{folder}"),
@@ -288,12 +292,12 @@ pub fn resolve(files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagn
             }
             if let (Some(identity), Some(environment)) = (identity, environment) {
                 tenants.push(Tenant {
-                    id: t.id.value.clone(),
-                    name: t.name.clone(),
-                    tags: t.tags.clone(),
+                    id: t.id.value,
+                    name: t.name,
+                    tags: t.tags,
                     identity,
                     environment,
-                    anchor_mailbox: t.anchor_mailbox.clone(),
+                    anchor_mailbox: t.anchor_mailbox,
                     bypass_mailbox_anchoring: t.bypass_mailbox_anchoring,
                 });
             }

@@ -277,8 +277,8 @@ fn operator(ck: &mut Checker<'_>, name: &str, node: &Node, path: &str) -> Option
 fn inside(ck: &Checker<'_>, pos: Pos, offset: usize) -> Pos {
     let quoted = ck
         .src
-        .line(pos.line)
-        .and_then(|l| l.chars().nth(pos.col.saturating_sub(1)))
+        .line(pos.line())
+        .and_then(|l| l.chars().nth(pos.col().saturating_sub(1)))
         .is_some_and(|c| c == '"' || c == '\'');
-    Pos { line: pos.line, col: pos.col + usize::from(quoted) + offset, len: 1 }
+    Pos::new(pos.line(), pos.col() + usize::from(quoted) + offset, 1)
 }

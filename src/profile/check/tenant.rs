@@ -24,7 +24,8 @@ pub fn tenants(ck: &mut Checker<'_>, node: &Node) -> Vec<TenantDecl> {
     items.iter().enumerate().filter_map(|(i, n)| tenant(ck, n, &format!("tenants[{i}]"))).collect()
 }
 
-fn tenant(ck: &mut Checker<'_>, node: &Node, path: &str) -> Option<TenantDecl> {
+/// One entry of `tenants:` (`path` names it in messages, e.g. `tenants[3]`).
+pub(in crate::profile) fn tenant(ck: &mut Checker<'_>, node: &Node, path: &str) -> Option<TenantDecl> {
     if let Value::Str(s) = &node.value {
         ck.wrong_type(node, path, "a table");
         ck.diags.last_mut()?.set_hint_in(format!("write `- id: {s}`"), format!("write `{{ id = \"{s}\" }}`"));
@@ -53,17 +54,21 @@ fn tenant(ck: &mut Checker<'_>, node: &Node, path: &str) -> Option<TenantDecl> {
 pub(super) fn tags(ck: &mut Checker<'_>, t: &Table<'_>, path: &str) -> Vec<String> {
     let Some(n) = t.get("tags") else { return Vec::new() };
     let tags = ck.string_list(n, &format!("{path}.tags"));
-    tags.into_iter()
-        .filter(|tag| {
-            let ok = is_simple_name(&tag.value);
-            if !ok {
-                ck.error(tag.pos, format!("tag `{}` cannot be selected with `-t tag:NAME`", tag.value))
-                    .set_hint("use letters, digits, `-`, `_` and `.`");
-            }
-            ok
-        })
-        .map(|t| t.value)
-        .collect()
+    let mut kept = Vec::with_capacity(tags.len());
+    kept.extend(
+        tags.into_iter()
+            .filter(|tag| {
+                let ok = is_simple_name(&tag.value);
+                if !ok {
+                    ck.error(tag.pos, format!("tag `{}` cannot be selected with `-t tag:NAME`", tag.value))
+                        .set_hint("use letters, digits, `-`, `_` and `.`");
+                }
+                ok
+            })
+            .map(|t| t.value),
+    );
+    // A fresh vector: collecting in place would keep the positions' larger allocation.
+    kept
 }
 
 /// `anchor_mailbox:` of a table, with its `UPN:`/`SMTP:`/`APP:` prefix checked.

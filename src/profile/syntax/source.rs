@@ -50,6 +50,6 @@ impl LineIndex {
         let start = self.starts[line - 1];
         let col = self.text.get(start..offset).map(|s| s.chars().count()).unwrap_or(0) + 1;
         let chars = self.text.get(offset..(offset + len).min(self.text.len())).map(|s| s.chars().count());
-        Pos { line, col, len: chars.unwrap_or(1).max(1) }
+        Pos::new(line, col, chars.unwrap_or(1).max(1))
     }
 }

@@ -18,7 +18,26 @@ pub struct YamlError {
 
 /// Parse one YAML document.
 pub fn parse(text: &str) -> Result<Node, YamlError> {
-    let options = serde_saphyr::options! {
+    match serde_saphyr::from_str_with_options::<Option<Spanned<Raw>>>(text, options()) {
+        Ok(Some(root)) => Ok(to_node(root)),
+        Ok(None) => Ok(empty_document()),
+        Err(err) => Err(located(text, &err)),
+    }
+}
+
+/// What an empty (or comment-only) document parses to.
+pub(super) fn empty_document() -> Node {
+    Node { pos: Pos::new(1, 1, 1), value: Value::Null }
+}
+
+/// A parser error as a [`YamlError`], a tab pointed at where it is.
+pub(super) fn located(text: &str, err: &serde_saphyr::Error) -> YamlError {
+    locate_tab(text, convert_error(err))
+}
+
+/// The parser's limits: alias expansion, nesting and size are bounded.
+pub(super) fn options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_depth: 64,
             max_aliases: 10_000,
@@ -28,11 +47,6 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
         },
         // Repeated keys reach the checker, which names both places.
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::PassThrough,
-    };
-    match serde_saphyr::from_str_with_options::<Option<Spanned<Raw>>>(text, options) {
-        Ok(Some(root)) => Ok(to_node(root)),
-        Ok(None) => Ok(Node { pos: Pos { line: 1, col: 1, len: 1 }, value: Value::Null }),
-        Err(err) => Err(locate_tab(text, convert_error(&err))),
     }
 }
 
@@ -40,10 +54,10 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
 /// after it): point at the tab itself, the first from the start of the reported line.
 fn locate_tab(text: &str, mut e: YamlError) -> YamlError {
     let Some(pos) = e.pos.filter(|_| e.message.contains("tab")) else { return e };
-    for (i, line) in text.lines().enumerate().skip(pos.line.saturating_sub(1)).take(3) {
+    for (i, line) in text.lines().enumerate().skip(pos.line().saturating_sub(1)).take(3) {
         let Some(byte) = line.find('\t') else { continue };
         let before = &line[..byte];
-        e.pos = Some(Pos { line: i + 1, col: before.chars().count() + 1, len: 1 });
+        e.pos = Some(Pos::new(i + 1, before.chars().count() + 1, 1));
         if before.chars().all(|c| c == ' ' || c == '\t') {
             e.message = "a tab in the indentation; YAML indents with spaces only".into();
             e.hint = Some("replace the tab with spaces".into());
@@ -80,18 +94,14 @@ fn convert_error(err: &serde_saphyr::Error) -> YamlError {
             ),
         };
         let location = err.location().unwrap_or(*location);
-        let pos = (location.line() > 0).then(|| Pos {
-            line: location.line() as usize,
-            col: location.column().max(1) as usize,
-            len: 1,
-        });
+        let pos = (location.line() > 0)
+            .then(|| Pos::new(location.line() as usize, location.column().max(1) as usize, 1));
         return YamlError { message, pos, hint: Some(hint.to_string()) };
     }
-    let pos = err.location().filter(|l| l.line() > 0).map(|l| Pos {
-        line: l.line() as usize,
-        col: l.column().max(1) as usize,
-        len: 1,
-    });
+    let pos = err
+        .location()
+        .filter(|l| l.line() > 0)
+        .map(|l| Pos::new(l.line() as usize, l.column().max(1) as usize, 1));
     let message = inner.to_string();
     // Positions are shown separately: cut " at line L, column C" and alias notes.
     let cut = [" at line ", " (defined at line", " (used at line"]
@@ -117,46 +127,23 @@ fn convert_error(err: &serde_saphyr::Error) -> YamlError {
     YamlError { message, pos, hint }
 }
 
-fn pos_of<T>(s: &Spanned<T>, len: usize) -> Pos {
-    Pos { line: s.referenced.line() as usize, col: s.referenced.column() as usize, len: len.max(1) }
+pub(super) fn pos_of<T>(s: &Spanned<T>, len: usize) -> Pos {
+    Pos::new(s.referenced.line() as usize, s.referenced.column() as usize, len.max(1))
 }
 
-fn to_node(s: Spanned<Raw>) -> Node {
-    let len = match &s.value {
-        Raw::Str(t) => t.chars().count(),
+/// A child as the parser hands it over (value and span), made a [`Node`] at once:
+/// the spans' bookkeeping lives only while its own value is being read, so the file
+/// is held as one tree, never as a spanned tree and a converted copy of it.
+pub(super) fn to_node(s: Spanned<Raw>) -> Node {
+    let len = match &s.value.0 {
+        Value::Str(t) => t.chars().count(),
         _ => 1,
     };
-    let pos = pos_of(&s, len);
-    let value = match s.value {
-        Raw::Null => Value::Null,
-        Raw::Bool(b) => Value::Bool(b),
-        Raw::Int(i) => Value::Int(i),
-        Raw::Float(f) => Value::Float(f),
-        Raw::Str(t) => Value::Str(t),
-        Raw::Seq(items) => Value::Seq(items.into_iter().map(to_node).collect()),
-        Raw::Map(entries) => Value::Map(
-            entries
-                .into_iter()
-                .map(|(k, v)| {
-                    let kpos = pos_of(&k, k.value.chars().count());
-                    (Key { name: k.value, pos: kpos }, to_node(v))
-                })
-                .collect(),
-        ),
-    };
-    Node { pos, value }
+    Node { pos: pos_of(&s, len), value: s.value.0 }
 }
 
-/// The untyped YAML value as serde sees it, with spans on children.
-enum Raw {
-    Null,
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Str(String),
-    Seq(Vec<Spanned<Raw>>),
-    Map(Vec<(Spanned<String>, Spanned<Raw>)>),
-}
+/// The untyped YAML value as serde sees it; its children are already [`Node`]s.
+pub(super) struct Raw(pub(super) Value);
 
 impl<'de> Deserialize<'de> for Raw {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -164,7 +151,7 @@ impl<'de> Deserialize<'de> for Raw {
     }
 }
 
-struct RawVisitor;
+pub(super) struct RawVisitor;
 
 impl<'de> Visitor<'de> for RawVisitor {
     type Value = Raw;
@@ -173,55 +160,60 @@ impl<'de> Visitor<'de> for RawVisitor {
         f.write_str("any YAML value")
     }
     fn visit_unit<E: de::Error>(self) -> Result<Raw, E> {
-        Ok(Raw::Null)
+        Ok(Raw(Value::Null))
     }
     fn visit_none<E: de::Error>(self) -> Result<Raw, E> {
-        Ok(Raw::Null)
+        Ok(Raw(Value::Null))
     }
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Raw, D::Error> {
         Raw::deserialize(d)
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Raw, E> {
-        Ok(Raw::Bool(v))
+        Ok(Raw(Value::Bool(v)))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Raw, E> {
-        Ok(Raw::Int(v))
+        Ok(Raw(Value::Int(v)))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Raw, E> {
-        Ok(i64::try_from(v).map(Raw::Int).unwrap_or(Raw::Float(v as f64)))
+        Ok(Raw(i64::try_from(v).map(Value::Int).unwrap_or(Value::Float(v as f64))))
     }
     fn visit_i128<E: de::Error>(self, v: i128) -> Result<Raw, E> {
-        Ok(i64::try_from(v).map(Raw::Int).unwrap_or(Raw::Float(v as f64)))
+        Ok(Raw(i64::try_from(v).map(Value::Int).unwrap_or(Value::Float(v as f64))))
     }
     fn visit_u128<E: de::Error>(self, v: u128) -> Result<Raw, E> {
-        Ok(i64::try_from(v).map(Raw::Int).unwrap_or(Raw::Float(v as f64)))
+        Ok(Raw(i64::try_from(v).map(Value::Int).unwrap_or(Value::Float(v as f64))))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Raw, E> {
-        Ok(Raw::Float(v))
+        Ok(Raw(Value::Float(v)))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Raw, E> {
-        Ok(Raw::Str(v.to_string()))
+        Ok(Raw(Value::Str(v.to_string())))
     }
     fn visit_string<E: de::Error>(self, v: String) -> Result<Raw, E> {
-        Ok(Raw::Str(v))
+        Ok(Raw(Value::Str(v)))
     }
     fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Raw, E> {
-        Ok(Raw::Str(String::from_utf8_lossy(v).into_owned()))
+        Ok(Raw(Value::Str(String::from_utf8_lossy(v).into_owned())))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw, A::Error> {
         let mut items = Vec::new();
         while let Some(item) = seq.next_element::<Spanned<Raw>>()? {
-            items.push(item);
+            items.push(to_node(item));
         }
-        Ok(Raw::Seq(items))
+        // Lists and tables are mostly short (a tenant's three keys): no spare capacity
+        // kept for each of a hundred thousand of them.
+        items.shrink_to_fit();
+        Ok(Raw(Value::Seq(items)))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw, A::Error> {
         let mut entries = Vec::new();
         while let Some(key) = map.next_key::<Spanned<String>>()? {
             let value = map.next_value::<Spanned<Raw>>()?;
-            entries.push((key, value));
+            let kpos = pos_of(&key, key.value.chars().count());
+            entries.push((Key { name: key.value, pos: kpos }, to_node(value)));
         }
-        Ok(Raw::Map(entries))
+        entries.shrink_to_fit();
+        Ok(Raw(Value::Map(entries)))
     }
 }
 
