@@ -455,7 +455,11 @@ fn write_start_summary(
         journal::read(&run_dir.join(output::rundir::RESULTS)).map_err(|e| CliError::Fatal(e.to_string()))?,
     );
     summary.tally(planned, &records);
-    summary.write(run_dir).map_err(|e| CliError::Fatal(format!("{}: {e}", run_dir.display())))
+    summary.write(run_dir).map_err(|e| CliError::Fatal(format!("{}: {e}", run_dir.display())))?;
+    // The per-tenant table is written; the final tally makes it again from the journal,
+    // so it is not held through the run (a row per tenant).
+    summary.tenants = BTreeMap::new();
+    Ok(())
 }
 
 /// What driving the engine produced.
