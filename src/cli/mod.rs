@@ -19,6 +19,7 @@ mod plan_compact;
 mod plan_json;
 pub mod report;
 pub mod run;
+mod run_end;
 pub mod schema;
 pub mod selection;
 mod signals;

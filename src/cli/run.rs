@@ -7,7 +7,7 @@
 
 use super::selection::SelectionArgs;
 use crate::error::CliError;
-use crate::output::{self, journal, profile_copy, ItemsDir, Journal, SelectionRecord, Summary};
+use crate::output::{self, profile_copy, ItemsDir, Journal, SelectionRecord, Summary};
 use crate::planner::{self, Plan, Selection};
 use crate::profile::{self, Profile};
 use crate::progress::{self, Progress};
@@ -275,21 +275,15 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
         Err(e) => Driven { stopped: None, totals: output::Totals::default(), failure: Some(e) },
     };
 
-    let records = journal::effective(
-        journal::read(&run_dir.join(output::rundir::RESULTS)).map_err(|e| CliError::Fatal(e.to_string()))?,
-    );
     summary.finished_at = Some(output::rundir::now_rfc3339());
     summary.interrupted = driven.stopped == Some(StopReason::Interrupted);
     summary.totals.add(&driven.totals);
-    summary.tally(&planned, &records);
-    let check_lines = match judged {
-        Ok(_) if step_checks.is_empty() => Ok(Vec::new()),
-        Ok(_) => output::judging::complete(&run_dir, &step_checks, &records),
-        Err(e) => Err(e),
-    };
-    let check_error = check_lines.as_ref().err().cloned();
-    let check_lines = check_lines.unwrap_or_default();
-    summary.checks = output::summary::ChecksSummary::from_lines(&check_lines);
+    // The journal is streamed into the folds, never read back whole (see `run_end`).
+    let checks = judged.map(|_| (!step_checks.is_empty()).then_some(&*step_checks));
+    let folded = super::run_end::fold(&run_dir, &planned, &mut summary, checks, !args.format.is_empty())?;
+    let check_error = folded.check_lines.as_ref().err().cloned();
+    summary.checks =
+        output::summary::ChecksSummary::from_lines(folded.check_lines.as_deref().unwrap_or_default());
     summary.write(&run_dir).map_err(fatal)?;
     if let Some(e) = driven.failure {
         return Err(e);
@@ -298,15 +292,16 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
         return Err(CliError::Fatal(e));
     }
     if args.format.contains(&ExportFormat::Csv) {
-        output::export::export_csv(&run_dir, &records).map_err(fatal)?;
+        folded.export(output::export::export_csv_from, &run_dir)?;
     }
     if args.format.contains(&ExportFormat::Json) {
-        output::export::export_json(&run_dir, &records).map_err(fatal)?;
+        folded.export(output::export::export_json_from, &run_dir)?;
     }
     if args.format.contains(&ExportFormat::Jsonl) {
-        output::export::export_jsonl(&run_dir, &records).map_err(fatal)?;
+        folded.export(output::export::export_jsonl_from, &run_dir)?;
     }
-    let table = progress::render_summary(&summary, &records, &run_dir);
+    let table = folded.table(&summary, &run_dir)?;
+    drop(folded);
     output::rundir::write_summary_text(&run_dir, &table).map_err(fatal)?;
     print!("{table}");
     if !args.report.is_empty() {
@@ -451,10 +446,7 @@ fn write_start_summary(
     planned: &BTreeMap<String, u64>,
     run_dir: &Path,
 ) -> Result<(), CliError> {
-    let records = journal::effective(
-        journal::read(&run_dir.join(output::rundir::RESULTS)).map_err(|e| CliError::Fatal(e.to_string()))?,
-    );
-    summary.tally(planned, &records);
+    super::run_end::fold(run_dir, planned, summary, Ok(None), false)?;
     summary.write(run_dir).map_err(|e| CliError::Fatal(format!("{}: {e}", run_dir.display())))?;
     // The per-tenant table is written; the final tally makes it again from the journal,
     // so it is not held through the run (a row per tenant).

@@ -9,34 +9,16 @@
 //! spreadsheets ([`inert`]) and CSV files start with a UTF-8 byte order mark (SPEC §9).
 
 use super::export_cells::{inert, item_key, item_key_owned};
-use super::record::{StepRecord, StepStatus};
+use super::export_groups::{Groups, Part, RecordGroups};
+use super::record::StepRecord;
 use super::rundir::{CSV, JSON, JSONL};
 use super::safe_fs::{self, Replacement};
 use super::sanitize::safe_component;
 use rayon::prelude::*;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
-
-/// The items files of `ok` steps grouped by (command, step), each group sorted by tenant.
-fn groups(records: &[StepRecord]) -> BTreeMap<(String, usize), Vec<(String, String)>> {
-    let mut out: BTreeMap<(String, usize), Vec<(String, String)>> = BTreeMap::new();
-    for r in records.iter().filter(|r| r.status == StepStatus::Ok) {
-        if let Some(items) = &r.items {
-            out.entry((r.command.clone(), r.step)).or_default().push((r.tenant.clone(), items.clone()));
-        }
-    }
-    for v in out.values_mut() {
-        v.sort();
-    }
-    out
-}
-
-/// Each tenant's name, from the records (which customer a row belongs to).
-fn names(records: &[StepRecord]) -> BTreeMap<&str, &str> {
-    records.iter().filter_map(|r| r.tenant_name.as_deref().map(|n| (r.tenant.as_str(), n))).collect()
-}
 
 fn lines(path: &Path) -> std::io::Result<impl Iterator<Item = std::io::Result<Value>>> {
     let reader = BufReader::new(safe_fs::open_read(path)?);
@@ -49,16 +31,21 @@ fn lines(path: &Path) -> std::io::Result<impl Iterator<Item = std::io::Result<Va
 
 /// Write `csv/<command>.<step>.csv` for every group; returns the files written.
 pub fn export_csv(run_dir: &Path, records: &[StepRecord]) -> std::io::Result<Vec<PathBuf>> {
+    export_csv_from(run_dir, &mut RecordGroups::new(records))
+}
+
+/// [`export_csv`] of `groups`.
+pub fn export_csv_from(run_dir: &Path, groups: &mut dyn Groups) -> std::io::Result<Vec<PathBuf>> {
     let dir = run_dir.join(CSV);
     safe_fs::create_dir_all(&dir)?;
     let mut written = Vec::new();
-    let names = names(records);
-    for ((command, step), files) in groups(records) {
+    for i in 0..groups.count() {
+        let ((command, step), files) = groups.group(i)?;
         let name = format!("{}.{step}.csv", safe_component(&command));
         // Pass 1: the columns, in first-seen order across tenants.
         let per_file: Vec<Vec<String>> = files
             .par_iter()
-            .map(|(_, rel)| columns_of(&run_dir.join(rel)))
+            .map(|part| columns_of(&run_dir.join(&part.items)))
             .collect::<std::io::Result<_>>()?;
         let mut seen = HashSet::new();
         let columns: Vec<String> =
@@ -67,10 +54,10 @@ pub fn export_csv(run_dir: &Path, records: &[StepRecord]) -> std::io::Result<Vec
         let parts: Vec<PathBuf> = files
             .par_iter()
             .enumerate()
-            .map(|(i, (tenant, rel))| {
+            .map(|(i, p)| {
                 let part = dir.join(format!(".{name}.part{i}"));
-                let tenant_name = names.get(tenant.as_str()).copied().unwrap_or("");
-                write_part(&run_dir.join(rel), &part, (tenant, tenant_name), &columns)?;
+                let tenant_name = p.name.as_deref().unwrap_or("");
+                write_part(&run_dir.join(&p.items), &part, (&p.tenant, tenant_name), &columns)?;
                 Ok(part)
             })
             .collect::<std::io::Result<_>>()?;
@@ -169,13 +156,11 @@ pub(crate) fn write_row<'a>(
 /// non-object item is kept under `value`), in tenant order.
 fn tagged_items<'a>(
     run_dir: &'a Path,
-    files: &'a [(String, String)],
-    names: &'a BTreeMap<&'a str, &'a str>,
+    files: &'a [Part],
 ) -> impl Iterator<Item = std::io::Result<serde_json::Map<String, Value>>> + 'a {
-    files.iter().flat_map(move |(tenant, rel)| {
-        let tenant_name =
-            names.get(tenant.as_str()).map(|n| Value::String(n.to_string())).unwrap_or(Value::Null);
-        let items: Box<dyn Iterator<Item = std::io::Result<Value>>> = match lines(&run_dir.join(rel)) {
+    files.iter().flat_map(move |Part { tenant, name, items }| {
+        let tenant_name = name.as_ref().map(|n| Value::String(n.clone())).unwrap_or(Value::Null);
+        let items: Box<dyn Iterator<Item = std::io::Result<Value>>> = match lines(&run_dir.join(items)) {
             Ok(it) => Box::new(it),
             Err(e) => Box::new(std::iter::once(Err(e))),
         };
@@ -198,16 +183,21 @@ fn tagged_items<'a>(
 
 /// Write `json/<command>.<step>.json`: a JSON array of the items, each with `tenant` first.
 pub fn export_json(run_dir: &Path, records: &[StepRecord]) -> std::io::Result<Vec<PathBuf>> {
+    export_json_from(run_dir, &mut RecordGroups::new(records))
+}
+
+/// [`export_json`] of `groups`.
+pub fn export_json_from(run_dir: &Path, groups: &mut dyn Groups) -> std::io::Result<Vec<PathBuf>> {
     let dir = run_dir.join(JSON);
     safe_fs::create_dir_all(&dir)?;
     let mut written = Vec::new();
-    let names = names(records);
-    for ((command, step), files) in groups(records) {
+    for i in 0..groups.count() {
+        let ((command, step), files) = groups.group(i)?;
         let path = dir.join(format!("{}.{step}.json", safe_component(&command)));
         let mut out = Replacement::create(&path)?;
         out.write_all(b"[")?;
         let mut first = true;
-        for obj in tagged_items(run_dir, &files, &names) {
+        for obj in tagged_items(run_dir, &files) {
             out.write_all(if first { b"\n" } else { b",\n" })?;
             first = false;
             serde_json::to_writer(&mut out, &obj?)?;
@@ -222,14 +212,19 @@ pub fn export_json(run_dir: &Path, records: &[StepRecord]) -> std::io::Result<Ve
 /// Write `jsonl/<command>.<step>.jsonl`: every tenant's items of that step in one JSON
 /// Lines file, one object a line with `tenant` first (for `jq`, log shippers, DuckDB).
 pub fn export_jsonl(run_dir: &Path, records: &[StepRecord]) -> std::io::Result<Vec<PathBuf>> {
+    export_jsonl_from(run_dir, &mut RecordGroups::new(records))
+}
+
+/// [`export_jsonl`] of `groups`.
+pub fn export_jsonl_from(run_dir: &Path, groups: &mut dyn Groups) -> std::io::Result<Vec<PathBuf>> {
     let dir = run_dir.join(JSONL);
     safe_fs::create_dir_all(&dir)?;
     let mut written = Vec::new();
-    let names = names(records);
-    for ((command, step), files) in groups(records) {
+    for i in 0..groups.count() {
+        let ((command, step), files) = groups.group(i)?;
         let path = dir.join(format!("{}.{step}.jsonl", safe_component(&command)));
         let mut out = Replacement::create(&path)?;
-        for obj in tagged_items(run_dir, &files, &names) {
+        for obj in tagged_items(run_dir, &files) {
             serde_json::to_writer(&mut out, &obj?)?;
             out.write_all(b"\n")?;
         }
@@ -242,6 +237,7 @@ pub fn export_jsonl(run_dir: &Path, records: &[StepRecord]) -> std::io::Result<V
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::StepStatus;
     use crate::profile::Service;
     use serde_json::json;
 

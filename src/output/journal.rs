@@ -2,6 +2,7 @@
 //! each finishes. Reading it back tolerates a torn last line (a run killed while
 //! writing); opening it for append first cuts such a line off.
 
+use super::journal_lines::{Line, Lines};
 use super::record::StepRecord;
 use std::collections::HashMap;
 use std::fs::File;
@@ -19,6 +20,8 @@ pub enum JournalError {
         "{path}:{line}: items path {items:?} is not a relative path inside items/ (refused: nothing read from a run directory is trusted as a path)"
     )]
     UnsafeItems { path: String, line: usize, items: String },
+    #[error("{path}: changed while it was read (at byte {offset}) (hint: run the command again)")]
+    Changed { path: String, offset: u64 },
 }
 
 /// An open journal.
@@ -90,12 +93,17 @@ fn complete_prefix_len(file: &mut File, len: u64) -> std::io::Result<u64> {
 /// ignored (torn by a kill); a malformed complete line is an error, and so is an
 /// `items` path that is not inside `items/` (a tampered journal, SPEC §9).
 pub fn read(path: &Path) -> Result<Vec<StepRecord>, JournalError> {
-    read_checked(path, |record: &StepRecord, line| match &record.items {
+    read_checked(path, |record: &StepRecord, line| check_items(path, record, line))
+}
+
+/// Refuse a record whose `items` path is not inside `items/` (SPEC §9); `line` locates it.
+pub(super) fn check_items(path: &Path, record: &StepRecord, line: usize) -> Result<(), JournalError> {
+    match &record.items {
         Some(items) if !super::safe_fs::is_items_path(items) => {
             Err(JournalError::UnsafeItems { path: path.display().to_string(), line, items: items.clone() })
         }
         _ => Ok(()),
-    })
+    }
 }
 
 /// Every complete line of a JSON-lines file written by [`Journal`], as `T`
@@ -104,45 +112,47 @@ pub fn read_lines<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>,
     read_checked(path, |_: &T, _| Ok(()))
 }
 
-/// [`read_lines`], each record passed to `check` with its line number. A link is not read.
+/// The journal's lines, or `None` when there is no journal. A link is not read.
+pub(super) fn open_lines(path: &Path) -> Result<Option<Lines<File>>, JournalError> {
+    match super::safe_fs::open_read(path) {
+        Ok(f) => Ok(Some(Lines::new(f))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(JournalError::Io { path: path.display().to_string(), source }),
+    }
+}
+
+/// One line as `T`, or the error naming its line.
+pub(super) fn parse_line<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    line: &Line<'_>,
+) -> Result<T, JournalError> {
+    serde_json::from_slice(line.bytes).map_err(|e| JournalError::Corrupt {
+        path: path.display().to_string(),
+        line: line.number,
+        reason: e.to_string(),
+    })
+}
+
+/// [`read_lines`], each record passed to `check` with its line number.
 fn read_checked<T: serde::de::DeserializeOwned>(
     path: &Path,
     check: impl Fn(&T, usize) -> Result<(), JournalError>,
 ) -> Result<Vec<T>, JournalError> {
+    let Some(mut lines) = open_lines(path)? else { return Ok(Vec::new()) };
     let io = |source| JournalError::Io { path: path.display().to_string(), source };
-    let file = match super::safe_fs::open_read(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(source) => return Err(io(source)),
-    };
     // Line by line: a 30,000-step journal is never held as one text besides its records.
-    let mut reader = std::io::BufReader::with_capacity(64 * 1024, file);
-    let mut line = Vec::new();
     let mut out = Vec::new();
-    for number in 1.. {
-        line.clear();
-        if std::io::BufRead::read_until(&mut reader, b'\n', &mut line).map_err(io)? == 0 {
-            break;
-        }
-        if line.last() != Some(&b'\n') {
-            break; // torn by a kill
-        }
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        let record = serde_json::from_slice(&line).map_err(|e| JournalError::Corrupt {
-            path: path.display().to_string(),
-            line: number,
-            reason: e.to_string(),
-        })?;
-        check(&record, number)?;
+    while let Some(line) = lines.next_line().map_err(io)? {
+        let record = parse_line(path, &line)?;
+        check(&record, line.number)?;
         out.push(record);
     }
     Ok(out)
 }
 
 /// The effective record of each step: the last line written for it wins (a resumed
-/// step appends a newer line). Returned in first-seen order.
+/// step appends a newer line). Returned in first-seen order. The end of `run` and
+/// `--resume` find the same lines without holding them ([`super::journal_index`]).
 ///
 /// Done in place: a map of borrowed keys finds each step's first and last line, the last
 /// is moved into the first one's slot, and the rest are dropped, so a 300,000-line journal

@@ -3,13 +3,13 @@
 //! `StepFinished` events on a thread of its own (judging reads items files; the
 //! event loop never waits for it); `check` judges a finished run's journal.
 
-use super::checks::{self, ChecksFile};
+use super::checks::ChecksFile;
 use super::record::StepRecord;
 use super::rundir::CHECKS;
 use crate::expect::exemption::today_utc;
 use crate::expect::{judge_step, CheckRecord, Exemption, Expectation, JudgeContext};
 use crate::profile::{Profile, Tenant};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use time::Date;
@@ -95,22 +95,10 @@ impl StepChecks {
         records.iter().flat_map(|r| self.judge(run_dir, r)).collect()
     }
 
-    /// Lines for the records whose checks have no line yet (a run killed between
-    /// appending a step's journal line and its check lines, then resumed).
-    pub fn missing(&self, run_dir: &Path, records: &[StepRecord], have: &[CheckRecord]) -> Vec<CheckRecord> {
-        let have: HashSet<(&str, &str)> =
-            have.iter().map(|l| (l.tenant.as_str(), l.check.as_str())).collect();
-        let mut out = Vec::new();
-        for r in records {
-            let Some(step) = self.steps.get(&(r.command.clone(), r.step)) else { continue };
-            if step.expect.iter().any(|e| !have.contains(&(r.tenant.as_str(), e.id.as_str()))) {
-                let judged = self.judge(run_dir, r);
-                out.extend(
-                    judged.into_iter().filter(|l| !have.contains(&(l.tenant.as_str(), l.check.as_str()))),
-                );
-            }
-        }
-        out
+    /// The ids of the checks of `record`'s step (none when it has no expectations).
+    pub fn check_ids<'a>(&'a self, record: &StepRecord) -> impl Iterator<Item = &'a str> + 'a {
+        let step = self.steps.get(&(record.command.clone(), record.step));
+        step.into_iter().flat_map(|s| s.expect.iter().map(|e| e.id.as_str()))
     }
 }
 
@@ -156,22 +144,4 @@ impl LiveJudge {
             None => Ok(()),
         }
     }
-}
-
-/// After a run: judge what has no line yet, then return the effective lines.
-pub fn complete(
-    run_dir: &Path,
-    checks: &StepChecks,
-    records: &[StepRecord],
-) -> Result<Vec<CheckRecord>, String> {
-    let path = run_dir.join(CHECKS);
-    let have = checks::effective(checks::read(&path).map_err(|e| e.to_string())?);
-    let missing = checks.missing(run_dir, records, &have);
-    if missing.is_empty() {
-        return Ok(have);
-    }
-    let mut file = ChecksFile::open(&path).map_err(|e| e.to_string())?;
-    file.append_all(&missing).map_err(|e| format!("cannot append to checks.jsonl: {e}"))?;
-    file.sync().map_err(|e| e.to_string())?;
-    checks::read(&path).map(checks::effective).map_err(|e| e.to_string())
 }

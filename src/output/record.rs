@@ -71,6 +71,15 @@ pub struct StepRecord {
     pub error: Option<StepError>,
 }
 
+/// A journal line's tenant and name alone: a lighter read of a line than [`StepRecord`]
+/// (the summary table's and the exports' names).
+#[derive(Debug, Deserialize)]
+pub struct TenantOf {
+    pub tenant: String,
+    #[serde(default)]
+    pub tenant_name: Option<String>,
+}
+
 /// Identifies a step across runs: (tenant, command list, step index).
 pub type StepKey = (String, String, usize);
 

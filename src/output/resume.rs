@@ -2,8 +2,9 @@
 //! without them, and every step's recorded duration (the resumed run starts its largest
 //! tenants first).
 
-use super::journal::{self, JournalError};
-use super::record::{StepKey, StepStatus};
+use super::journal::JournalError;
+use super::journal_index::EffectiveIndex;
+use super::record::{StepKey, StepRecord, StepStatus};
 use super::rundir::RESULTS;
 use super::summary::Summary;
 use crate::planner::{Plan, RecordedDurations};
@@ -53,12 +54,13 @@ pub fn open(dir: &Path) -> Result<Resume, ResumeError> {
     super::safe_fs::refuse_links(dir)?;
     let mut done = HashSet::new();
     let mut durations = RecordedDurations::default();
-    for r in journal::effective(journal::read(&dir.join(RESULTS))?) {
+    // Streamed: the effective lines one at a time, never the whole journal's records.
+    EffectiveIndex::scan(&dir.join(RESULTS))?.replay(|_, r: StepRecord| {
         durations.record(&r.tenant, &r.command, r.step, r.duration_ms);
         if r.status == StepStatus::Ok {
             done.insert((r.tenant, r.command, r.step));
         }
-    }
+    })?;
     Ok(Resume { dir: dir.to_path_buf(), summary, done, durations })
 }
 

@@ -3,7 +3,7 @@
 //! effective records and the planned steps, so a resumed or merged run summarises
 //! the union of its parts.
 
-use super::record::{StepRecord, StepStatus};
+use super::record::StepRecord;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -172,42 +172,11 @@ impl Summary {
     }
 
     /// Fill `counts` and `tenants` from the planned step count per tenant and the
-    /// effective records.
+    /// effective records (see [`super::tally::Tally`] for the same, one record at a time).
     pub fn tally(&mut self, planned: &BTreeMap<String, u64>, records: &[StepRecord]) {
-        let mut tenants: BTreeMap<String, TenantSummary> = planned
-            .iter()
-            .map(|(t, n)| {
-                (
-                    t.clone(),
-                    TenantSummary {
-                        status: String::new(),
-                        steps: *n,
-                        counts: Counts::default(),
-                        items: 0,
-                        duration_ms: 0,
-                    },
-                )
-            })
-            .collect();
-        for r in records {
-            let Some(t) = tenants.get_mut(&r.tenant) else { continue };
-            match r.status {
-                StepStatus::Ok => t.counts.ok += 1,
-                StepStatus::Failed => t.counts.failed += 1,
-                StepStatus::Skipped => t.counts.skipped += 1,
-            }
-            t.items += r.item_count.unwrap_or(0);
-            t.duration_ms += r.duration_ms;
-        }
-        let mut counts = Counts::default();
-        for t in tenants.values_mut() {
-            let done = t.counts.ok + t.counts.failed + t.counts.skipped;
-            t.counts.not_run = t.steps.saturating_sub(done);
-            t.status = tenant_status(&t.counts).into();
-            counts.add(&t.counts);
-        }
-        self.counts = counts;
-        self.tenants = tenants;
+        let mut tally = super::tally::Tally::new(planned);
+        records.iter().for_each(|r| tally.add(r));
+        tally.finish(self);
     }
 
     /// Write atomically (temporary file + rename).
@@ -244,6 +213,7 @@ pub fn tenant_status(c: &Counts) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::StepStatus;
     use crate::profile::Service;
 
     #[test]

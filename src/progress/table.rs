@@ -7,7 +7,7 @@
 use super::failure_groups::{group_failures, FailureGroup};
 use crate::output::{StepRecord, Summary};
 use crate::server_text;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write;
 use std::path::Path;
 
@@ -23,8 +23,9 @@ const WRAP: usize = 100;
 /// What the sections read.
 struct Ctx<'a> {
     summary: &'a Summary,
+    /// The effective records, or only the failed ones (the others are not read).
     records: &'a [StepRecord],
-    /// Tenant id → name, from the records.
+    /// Tenant id → name, from the records (at least of every tenant the table names).
     names: BTreeMap<&'a str, &'a str>,
 }
 
@@ -43,7 +44,30 @@ impl Ctx<'_> {
 pub fn render_summary(summary: &Summary, records: &[StepRecord], run_dir: &Path) -> String {
     let names =
         records.iter().filter_map(|r| r.tenant_name.as_deref().map(|n| (r.tenant.as_str(), n))).collect();
-    let cx = Ctx { summary, records, names };
+    render(Ctx { summary, records, names }, run_dir)
+}
+
+/// [`render_summary`] from the run's failed effective records alone and the names of
+/// (at least) the tenants in [`labelled_tenants`]: the same text, without the records
+/// of every step in memory.
+pub fn render_failed(
+    summary: &Summary,
+    failed: &[StepRecord],
+    names: &BTreeMap<String, String>,
+    run_dir: &Path,
+) -> String {
+    let names = names.iter().map(|(t, n)| (t.as_str(), n.as_str())).collect();
+    render(Ctx { summary, records: failed, names }, run_dir)
+}
+
+/// The tenants the table may name: the slowest and those of the failed records.
+pub fn labelled_tenants<'a>(summary: &'a Summary, failed: &'a [StepRecord]) -> HashSet<&'a str> {
+    let slow = by_duration(summary).into_iter().take(SLOWEST).map(|(t, _)| t.as_str());
+    slow.chain(failed.iter().map(|r| r.tenant.as_str())).collect()
+}
+
+fn render(cx: Ctx<'_>, run_dir: &Path) -> String {
+    let summary = cx.summary;
     let mut out = String::new();
     counts(&cx, &mut out);
     slowest(&cx, &mut out);
@@ -97,9 +121,15 @@ fn format_duration(secs: f64) -> String {
     }
 }
 
-fn slowest(cx: &Ctx<'_>, out: &mut String) {
-    let mut slow: Vec<(&String, u64)> = cx.summary.tenants.iter().map(|(t, s)| (t, s.duration_ms)).collect();
+/// Tenants by their summed step durations, slowest first (then by id).
+fn by_duration(summary: &Summary) -> Vec<(&String, u64)> {
+    let mut slow: Vec<(&String, u64)> = summary.tenants.iter().map(|(t, s)| (t, s.duration_ms)).collect();
     slow.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    slow
+}
+
+fn slowest(cx: &Ctx<'_>, out: &mut String) {
+    let slow = by_duration(cx.summary);
     // When every tenant took under a second the list says nothing.
     if slow.first().is_none_or(|(_, ms)| *ms < 1000) {
         return;
