@@ -111,30 +111,12 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
     if let (Some(r), None, false) = (&resolution, &resume, quiet) {
         super::tenants::note(r);
     }
-    // `tenants.json` is rendered now and written once the run directory exists: the
-    // resolution is one more copy of every tenant, not kept through planning.
+    // `tenants.json` is written once the run directory exists; the resolution (one more
+    // copy of every tenant) is rendered before planning and not kept through it.
     let needs_snapshot = match &resume {
         None => true,
         Some(r) => !r.dir.join(crate::discovery::snapshot::FILE).exists(),
     };
-    let snapshot = match needs_snapshot {
-        true => {
-            let text = match &resolution {
-                // Without sources the resolution is the profile's own list, read from it.
-                None => crate::discovery::snapshot::render_profile(&profile),
-                Some(r) => crate::discovery::snapshot::render(
-                    r,
-                    profile.tenant_sources.iter().map(|s| s.name.clone()).collect(),
-                ),
-            };
-            let text = text.map_err(|e| {
-                CliError::Fatal(format!("cannot render {}: {e}", crate::discovery::snapshot::FILE))
-            })?;
-            Some(text)
-        }
-        false => None,
-    };
-    drop(resolution);
     let typed = SelectionRecord {
         tenants: args.selection.tenant_selectors()?,
         commands: args.selection.commands.clone(),
@@ -154,6 +136,25 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
         eprintln!("{warning}");
     }
     super::selection::require_some_tenant(&selection, &profile)?;
+    let snapshot = match (needs_snapshot, &resolution) {
+        (false, _) => TenantsSnapshot::Kept,
+        (true, Some(r)) => TenantsSnapshot::Text(
+            crate::discovery::snapshot::render(
+                r,
+                profile.tenant_sources.iter().map(|s| s.name.clone()).collect(),
+            )
+            .map_err(snapshot_error)?,
+        ),
+        // Without sources the resolution is the profile's own list: written from the plan
+        // when it will hold every tenant, else rendered before the plan takes them.
+        (true, None) if resume.is_none() && profile.tenants.iter().all(|t| selection.selects_in_shard(t)) => {
+            TenantsSnapshot::FromPlan
+        }
+        (true, None) => TenantsSnapshot::Text(
+            crate::discovery::snapshot::render_profile(&profile).map_err(snapshot_error)?,
+        ),
+    };
+    drop(resolution);
     // Every selected tenant moves into the plan; the profile's list is not read again and
     // would be one more copy of each tenant for the whole run (100,000 in the `scale` bench).
     let full_plan =
@@ -193,13 +194,19 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
                 && (r.summary.profile_digest != profile.digest || !profile_copy::exists(&r.dir))
         }
     };
-    if let Some(text) = snapshot {
-        crate::discovery::snapshot::write_text(&run_dir, &text).map_err(|e| {
-            CliError::Fatal(format!(
-                "cannot write {}: {e}",
-                run_dir.join(crate::discovery::snapshot::FILE).display()
-            ))
-        })?;
+    let written = match snapshot {
+        TenantsSnapshot::Kept => Ok(()),
+        TenantsSnapshot::Text(text) => crate::discovery::snapshot::write_text(&run_dir, &text),
+        TenantsSnapshot::FromPlan => crate::discovery::snapshot::write_profile_tenants(
+            &run_dir,
+            remaining.tenants.iter().map(|t| &t.tenant),
+        ),
+    };
+    if let Err(e) = written {
+        return Err(CliError::Fatal(format!(
+            "cannot write {}: {e}",
+            run_dir.join(crate::discovery::snapshot::FILE).display()
+        )));
     }
     if keep_copy {
         profile_copy::save(&run_dir, &profile.sources).map_err(|e| {
@@ -452,6 +459,20 @@ fn write_start_summary(
     // so it is not held through the run (a row per tenant).
     summary.tenants = BTreeMap::new();
     Ok(())
+}
+
+/// How `tenants.json` gets written once the run directory exists.
+enum TenantsSnapshot {
+    /// A resumed run's own is kept.
+    Kept,
+    /// Rendered before planning (tenant sources, or a selection leaving tenants out).
+    Text(Vec<u8>),
+    /// Written from the plan, which holds every tenant of a profile without sources.
+    FromPlan,
+}
+
+fn snapshot_error(e: std::io::Error) -> CliError {
+    CliError::Fatal(format!("cannot render {}: {e}", crate::discovery::snapshot::FILE))
 }
 
 /// What driving the engine produced.

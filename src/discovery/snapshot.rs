@@ -61,7 +61,29 @@ pub fn render_profile(profile: &Profile) -> std::io::Result<Vec<u8>> {
 }
 
 fn render_profile_at(profile: &Profile, resolved_at: String) -> std::io::Result<Vec<u8>> {
-    let mut tenants: Vec<&Tenant> = profile.tenants.iter().collect();
+    let mut text = Vec::new();
+    render_tenants(&profile.tenants, resolved_at, &mut text)?;
+    Ok(text)
+}
+
+/// [`render_profile`] streamed into `run_dir/tenants.json`, for a run whose plan holds
+/// every tenant of its profile (no `-t` or `--shard` left one out): the text is never
+/// held whole, and the tenants are read from the plan after the profile handed them over.
+pub fn write_profile_tenants<'a>(
+    run_dir: &Path,
+    tenants: impl IntoIterator<Item = &'a Tenant>,
+) -> std::io::Result<()> {
+    let mut file = crate::output::safe_fs::Replacement::create(&run_dir.join(FILE))?;
+    render_tenants(tenants, crate::output::rundir::now_rfc3339(), &mut file)?;
+    file.commit()
+}
+
+fn render_tenants<'a>(
+    tenants: impl IntoIterator<Item = &'a Tenant>,
+    resolved_at: String,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut tenants: Vec<&Tenant> = tenants.into_iter().collect();
     tenants.sort_by(|a, b| a.id.cmp(&b.id));
     // As in `merge`'s map by id, the last entry of an id is the one kept.
     tenants.reverse();
@@ -74,7 +96,7 @@ fn render_profile_at(profile: &Profile, resolved_at: String) -> std::io::Result<
         tenants: tenants.into_iter().map(ProfileTenant).collect(),
         excluded: Vec::new(),
     };
-    serde_json::to_vec_pretty(&snapshot).map_err(std::io::Error::other)
+    serde_json::to_writer_pretty(out, &snapshot).map_err(std::io::Error::other)
 }
 
 /// [`Snapshot`]'s fields for [`render_profile`], in its order.
@@ -183,6 +205,11 @@ mod tests {
         assert_eq!(String::from_utf8(rendered).unwrap(), String::from_utf8(expected).unwrap());
         let text = render_profile(&profile).unwrap();
         let snapshot: Snapshot = serde_json::from_slice(&text).unwrap();
+        let run = dir.path().join("run");
+        std::fs::create_dir(&run).unwrap();
+        write_profile_tenants(&run, profile.tenants.iter().rev()).unwrap();
+        let written: Snapshot = serde_json::from_slice(&std::fs::read(run.join(FILE)).unwrap()).unwrap();
+        assert_eq!(written.resolution, snapshot.resolution);
         assert_eq!(snapshot.resolution.tenants.len(), 3);
         assert_eq!(snapshot.resolution.tenants[0].id, "8e3b2b9c-0000-4000-8000-00000000fab1");
     }

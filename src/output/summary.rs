@@ -180,10 +180,13 @@ impl Summary {
     }
 
     /// Write atomically (temporary file + rename).
+    /// Written as it is serialized (a row per tenant: 100,000 tenants make ~20 MB of text).
     pub fn write(&self, run_dir: &Path) -> std::io::Result<()> {
-        let mut text = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
-        text.push(b'\n');
-        super::safe_fs::write_atomic(&run_dir.join(super::rundir::SUMMARY), &text)
+        use std::io::Write as _;
+        let mut file = super::safe_fs::Replacement::create(&run_dir.join(super::rundir::SUMMARY))?;
+        serde_json::to_writer_pretty(&mut file, self).map_err(std::io::Error::other)?;
+        file.write_all(b"\n")?;
+        file.commit()
     }
 
     /// Read a run directory's summary.
