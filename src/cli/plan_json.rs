@@ -105,6 +105,7 @@ impl<'a> Marks<'a> {
     }
 
     fn step(self, t: &'a TenantPlan, s: &'a PlannedStep) -> JsonStep<'a> {
+        let StepFlags { refused, unavailable, granted } = self.flags(t, s);
         JsonStep {
             command: &s.command,
             step: s.index,
@@ -113,9 +114,9 @@ impl<'a> Marks<'a> {
             parameters: &s.step.parameters,
             select: &s.step.select,
             access: if s.writes { "write" } else { "read" },
-            refused: s.refused(self.read_only, self.allow_write),
-            unavailable: unavailable(self.profile, &t.tenant.environment, s.step.service),
-            granted: self.granted(t, s),
+            refused,
+            unavailable,
+            granted,
             checks: s
                 .step
                 .expect
@@ -132,10 +133,22 @@ impl<'a> Marks<'a> {
         }
     }
 
-    /// With `--check`: whether the tenant grants the step's cmdlet (`None` inside: not checked).
-    fn granted(self, t: &TenantPlan, s: &PlannedStep) -> Option<Option<bool>> {
-        self.checks.map(|c| c.granted(&t.tenant.id, &s.command, s.index).ok())
+    /// What a step is marked with: the counts and each step's entry both read these.
+    fn flags(self, t: &TenantPlan, s: &PlannedStep) -> StepFlags {
+        StepFlags {
+            refused: s.refused(self.read_only, self.allow_write),
+            unavailable: unavailable(self.profile, &t.tenant.environment, s.step.service),
+            granted: self.checks.map(|c| c.granted(&t.tenant.id, &s.command, s.index).ok()),
+        }
     }
+}
+
+/// A step's marks: refused by `read_only`, why its environment cannot run it, and
+/// with `--check` whether the tenant grants its cmdlet (`None` inside: not checked).
+struct StepFlags {
+    refused: bool,
+    unavailable: Option<String>,
+    granted: Option<Option<bool>>,
 }
 
 /// The plan's tenants, each made as it is written.
@@ -182,10 +195,10 @@ pub fn write(
     };
     for t in &plan.tenants {
         for s in t.steps.iter() {
-            counts.refused += usize::from(s.refused(read_only, allow_write));
-            counts.unavailable +=
-                usize::from(unavailable(profile, &t.tenant.environment, s.step.service).is_some());
-            if let (Some(n), Some(Some(false))) = (counts.not_granted.as_mut(), marks.granted(t, s)) {
+            let flags = marks.flags(t, s);
+            counts.refused += usize::from(flags.refused);
+            counts.unavailable += usize::from(flags.unavailable.is_some());
+            if let (Some(n), Some(Some(false))) = (counts.not_granted.as_mut(), flags.granted) {
                 *n += 1;
             }
         }

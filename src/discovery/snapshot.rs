@@ -132,12 +132,7 @@ impl Serialize for ProfileTenant<'_> {
     }
 }
 
-/// Write `tenants.json` into `run_dir` (temporary file `.tenants.json.tmp`, then rename).
-pub fn write(run_dir: &Path, resolution: &Resolution, sources: Vec<String>) -> std::io::Result<()> {
-    write_text(run_dir, &render(resolution, sources)?)
-}
-
-/// Write text made by [`render`] as `run_dir/tenants.json`.
+/// Write text made by [`render`] as `run_dir/tenants.json` (temporary file, then rename).
 pub fn write_text(run_dir: &Path, text: &[u8]) -> std::io::Result<()> {
     // Owner-only, never through a link (SPEC §9): the run directory's one way to write a file.
     crate::output::safe_fs::write_atomic(&run_dir.join(FILE), text)

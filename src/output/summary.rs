@@ -179,8 +179,8 @@ impl Summary {
         tally.finish(self);
     }
 
-    /// Write atomically (temporary file + rename).
-    /// Written as it is serialized (a row per tenant: 100,000 tenants make ~20 MB of text).
+    /// Write atomically (temporary file + rename), as it is serialized: a row per tenant,
+    /// ~20 MB of text at 100,000 tenants, is never held whole.
     pub fn write(&self, run_dir: &Path) -> std::io::Result<()> {
         use std::io::Write as _;
         let mut file = super::safe_fs::Replacement::create(&run_dir.join(super::rundir::SUMMARY))?;

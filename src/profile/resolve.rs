@@ -212,10 +212,6 @@ pub fn resolve(mut files: Vec<Checked>, digest: String) -> Result<Profile, Vec<D
     let mut tenants: Vec<Tenant> = Vec::with_capacity(declared.iter().map(Vec::len).sum());
     let mut written = BTreeMap::new();
     let mut tenant_origin: HashMap<String, Origin> = HashMap::new();
-    let folder_hint = match files.len() == 1 && files.first().is_some_and(|f| has_siblings(&f.source.path)) {
-        true => "; if this file is part of a folder profile, validate the folder",
-        false => "",
-    };
     for (i, file_tenants) in declared.into_iter().enumerate() {
         for t in file_tenants {
             if let Some(first) = tenant_origin.get(&t.id.value).copied() {
@@ -253,7 +249,12 @@ pub fn resolve(mut files: Vec<Checked>, digest: String) -> Result<Profile, Vec<D
                     builtin_identity.then(|| builtin_identity::NAME.to_string())
                 }
                 None if default_identity.is_none() && !default_identity_written => {
-                    let folder = folder_hint;
+                    // Only now, for the message: it lists the file's folder.
+                    let folder = if files.len() == 1 && has_siblings(&files[0].source.path) {
+                        "; if this file is part of a folder profile, validate the folder"
+                    } else {
+                        ""
+                    };
                     let d = r.at(i, t.id.pos, format!("tenant `{}` has no identity", t.id.value)).hint_in(
                         format!("set `identity:` on the tenant or `defaults.identity`{folder}"),
                         format!("set `identity = \"...\"` on the tenant or `defaults.identity`{folder}"),

@@ -61,7 +61,7 @@ impl<'de> Visitor<'de> for RootSeed<'_, '_, '_> {
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<Node>, D::Error> {
         let text = self.text;
         let value = d.deserialize_any(Top { text, on_tenant: self.on_tenant })?;
-        let at = first_token(text, &value);
+        let at = first_token(text);
         Ok(Some(Node { pos: Pos::new(at.line(), at.col(), token_len(&value)), value }))
     }
 }
@@ -196,14 +196,7 @@ fn token_len(value: &Value) -> usize {
 
 /// Where the document's root value starts: its first token after comments, blank
 /// lines, directives and a `---` marker.
-fn first_token(text: &str, value: &Value) -> Pos {
-    if let Value::Map(entries) = value {
-        if let Some((key, _)) = entries.first() {
-            if !starts_flow(text) {
-                return Pos::new(key.pos.line(), key.pos.col(), 1);
-            }
-        }
-    }
+fn first_token(text: &str) -> Pos {
     let mut at = Cursor::start(text);
     loop {
         at.skip_blank_and_comments();
@@ -213,17 +206,6 @@ fn first_token(text: &str, value: &Value) -> Pos {
         }
         return at.pos();
     }
-}
-
-/// Whether the document's root is a flow collection (`{` or `[` first).
-fn starts_flow(text: &str) -> bool {
-    let mut at = Cursor::start(text);
-    at.skip_blank_and_comments();
-    while at.col == 1 && (at.rest().starts_with('%') || at.rest().starts_with("---")) {
-        at.skip_marker_or_directive();
-        at.skip_blank_and_comments();
-    }
-    at.rest().starts_with(['{', '['])
 }
 
 /// Where the value of the key at `key` starts: past the key, its `:`, blanks,
