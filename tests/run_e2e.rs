@@ -626,3 +626,42 @@ commands:
     assert_eq!(lines.len(), 4);
     assert!(lines.iter().all(|r| r["status"] == "ok"), "{lines:?}");
 }
+
+/// An emulator that keeps no generated dataset serves every tenant exactly what one that
+/// keeps them all serves (datasets are generated again, identically), holds none of them
+/// afterwards, and still keeps what a write cmdlet changed.
+#[test]
+fn an_emulator_keeping_no_dataset_serves_the_same_items() {
+    let ids = tenants(12, "d");
+    let fingerprint_of = |lab: &Lab| {
+        let profile = lab.profile(&ids, THREE_LISTS, FAST);
+        let out = lab.run(&["run", profile.to_str().unwrap(), "-o", "runs", "--progress", "none"]);
+        assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+        let run = run_dir(lab, &out);
+        let print = fingerprint(&run);
+        assert_eq!(print.len(), 12 * 5, "{print:?}");
+        assert!(print.values().all(|(status, count, _, _)| status == "ok" && count.is_some()));
+        assert!(print.values().any(|(_, _, _, bytes)| bytes.len() > 1000), "items were served");
+        print
+    };
+    let keeping = Lab::start(EmulatorConfig::default());
+    let kept = fingerprint_of(&keeping);
+    let kept_stats = keeping.stats();
+    assert_eq!(kept_stats.datasets_cached, 12 * 5, "{kept_stats:?}");
+    assert!(kept_stats.dataset_cache_bytes > 0);
+
+    let none = Lab::start(EmulatorConfig { dataset_cache_mib: 0, ..EmulatorConfig::default() });
+    assert_eq!(fingerprint_of(&none), kept, "regenerated datasets are the kept ones");
+    let stats = none.stats();
+    assert_eq!((stats.datasets_cached, stats.dataset_cache_bytes), (0, 0), "{stats:?}");
+
+    let write = "  search:\n    - cmdlet: New-ComplianceSearch\n      parameters: { Name: Kept, ExchangeLocation: All }\n    - Get-ComplianceSearch\n";
+    let profile = none.profile(&ids[..1], write, FAST);
+    let out =
+        none.run(&["run", profile.to_str().unwrap(), "-o", "writes", "--progress", "none", "--allow-write"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let run = run_dir(&none, &out);
+    let read = results(&run).into_iter().find(|r| r["cmdlet"] == "Get-ComplianceSearch").unwrap();
+    let names: Vec<Value> = items(&run, &read).into_iter().map(|i| i["Name"].clone()).collect();
+    assert!(names.contains(&Value::from("Kept")), "the write is kept: {names:?}");
+}

@@ -89,6 +89,10 @@ pub struct EmulatorArgs {
     /// Connections served at once; the oldest idle one makes room, and when all are busy more are answered 503 and closed [default: `ulimit -n` less 64].
     #[arg(long, value_name = "N")]
     pub max_connections: Option<usize>,
+    /// Memory for generated datasets kept ready to serve, in MiB; beyond it the oldest are
+    /// generated again (identically) when asked for [default: 256].
+    #[arg(long, value_name = "MIB")]
+    pub dataset_cache_mib: Option<u64>,
     /// Keep every admin API call (tenant, op, cmdlet, status, arrival and answer in µs, injected
     /// latency) in /_stats `calls`.
     #[arg(long)]
@@ -161,6 +165,7 @@ impl EmulatorArgs {
         set!(managed_identity_tenant => managed_identity_tenant);
         set!(header_timeout_ms => header_timeout_ms);
         set!(body_timeout_ms => body_timeout_ms);
+        set!(dataset_cache_mib => dataset_cache_mib);
         if let Some(n) = self.max_connections {
             c.max_connections = Some(n);
         }

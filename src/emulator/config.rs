@@ -85,6 +85,10 @@ pub struct EmulatorConfig {
     /// what the emulator needs besides its connections, so a well-behaved client is never
     /// cut off while a flood cannot use up the descriptors.
     pub max_connections: Option<usize>,
+    /// Memory for generated datasets kept ready to serve, in MiB; beyond it the oldest are
+    /// dropped and generated again (identically) when asked for. Tables changed by write
+    /// cmdlets are kept whatever this says.
+    pub dataset_cache_mib: u64,
     /// Certificates registered for client ids: (client id, certificate DER).
     #[serde(skip)]
     pub certificates: Vec<(String, Vec<u8>)>,
@@ -134,6 +138,7 @@ impl Default for EmulatorConfig {
             header_timeout_ms: 30_000,
             body_timeout_ms: 30_000,
             max_connections: None,
+            dataset_cache_mib: 256,
             certificates: Vec::new(),
             record_credentials: false,
             record_calls: false,

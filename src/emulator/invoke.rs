@@ -105,13 +105,15 @@ fn run(state: &State, req: &Req, call: &Call) -> Result<Resp, Failure> {
     })?;
     let facts = TenantFacts::new(&call.tenant.key, &call.tenant.guid);
     let table_of = |cmd: &'static str| {
-        call.runtime.table(cmd, || {
-            let size = state
-                .registry
-                .tenant_config(&call.tenant)
-                .and_then(|c| c.sizes.iter().find(|(k, _)| k.eq_ignore_ascii_case(cmd)).map(|(_, v)| *v))
-                .unwrap_or_else(|| dataset::default_size(state.config.seed, &call.tenant.key, cmd));
-            dataset::generate(state.config.seed, &facts, cmd, size)
+        call.runtime.changed(cmd).unwrap_or_else(|| {
+            state.datasets.get(&call.tenant.key, cmd, || {
+                let size = state
+                    .registry
+                    .tenant_config(&call.tenant)
+                    .and_then(|c| c.sizes.iter().find(|(k, _)| k.eq_ignore_ascii_case(cmd)).map(|(_, v)| *v))
+                    .unwrap_or_else(|| dataset::default_size(state.config.seed, &call.tenant.key, cmd));
+                dataset::generate(state.config.seed, &facts, cmd, size)
+            })
         })
     };
     if cmdlet.name == "Set-OrganizationConfig" {

@@ -45,6 +45,7 @@ mod router;
 mod server;
 mod state;
 mod stats;
+mod table_cache;
 mod tenant_state;
 mod tls;
 mod token;

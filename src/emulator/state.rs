@@ -9,6 +9,7 @@ use super::jwt::Signer;
 use super::rate_limit::TokenBucket;
 use super::registry::Registry;
 use super::stats::{CallLog, Counters, Stats};
+use super::table_cache::TableCache;
 use super::tenant_state::TenantTable;
 use parking_lot::Mutex;
 use std::collections::HashSet;
@@ -24,6 +25,8 @@ pub struct State {
     pub signer: Signer,
     pub counters: Counters,
     pub tenants: TenantTable,
+    /// Generated datasets kept ready, within `dataset_cache_mib`.
+    pub datasets: TableCache,
     pub refresh: RefreshStore,
     pub devices: DeviceStore,
     pub jti: JtiStore,
@@ -50,6 +53,9 @@ impl State {
             signer,
             counters: Counters::default(),
             tenants: TenantTable::default(),
+            datasets: TableCache::new(
+                usize::try_from(config.dataset_cache_mib.saturating_mul(1 << 20)).unwrap_or(usize::MAX),
+            ),
             refresh: RefreshStore::default(),
             devices: DeviceStore::default(),
             jti: JtiStore::default(),
@@ -67,6 +73,7 @@ impl State {
     pub fn stats(&self) -> Stats {
         let mut s = self.counters.snapshot();
         self.tenants.fill_stats(&mut s);
+        (s.dataset_cache_bytes, s.datasets_cached) = self.datasets.held();
         s.calls = self.calls.snapshot();
         s
     }

@@ -165,6 +165,12 @@ pub struct Stats {
     /// Graph calls answered 429 (`graph_throttle_every`).
     #[serde(default)]
     pub graph_throttled: u64,
+    /// Generated datasets kept ready to serve (`dataset_cache_mib`), and the bytes they are
+    /// counted as.
+    #[serde(default)]
+    pub datasets_cached: usize,
+    #[serde(default)]
+    pub dataset_cache_bytes: usize,
     pub violations: Violations,
     /// Every admin API call in arrival order, when `record_calls` is on (else empty).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -372,6 +378,8 @@ impl Counters {
             graph_unauthorized: self.graph_unauthorized.load(Relaxed),
             graph_denied: self.graph_denied.load(Relaxed),
             graph_throttled: self.graph_throttled.load(Relaxed),
+            datasets_cached: 0,
+            dataset_cache_bytes: 0,
             violations: Violations {
                 missing_anchor: v(Violation::MissingAnchor),
                 malformed_anchor: v(Violation::MalformedAnchor),

@@ -1,5 +1,6 @@
-//! Per-tenant runtime state: in-flight and call counters for faults and stats, the
-//! lazily generated datasets (pre-serialised), and the changes write cmdlets made.
+//! Per-tenant runtime state: in-flight and call counters for faults and stats, and the
+//! tables write cmdlets changed (generated tables are kept apart, within a budget, in
+//! `table_cache`: they can be generated again; a change cannot).
 //!
 //! The table is sharded so tenants never contend with each other; within a tenant,
 //! reads take a read lock and clone an `Arc`.
@@ -25,8 +26,8 @@ pub struct TenantRuntime {
     pub calls: AtomicU64,
     pub in_flight: AtomicU64,
     pub max_in_flight: AtomicU64,
-    /// Tables by cmdlet name.
-    pub tables: RwLock<HashMap<&'static str, Arc<Table>>>,
+    /// Tables a write cmdlet changed, by the cmdlet that reads them.
+    changed: RwLock<HashMap<&'static str, Arc<Table>>>,
     /// Access tokens issued for this tenant so far (never reset: `expired_tokens` counts them).
     pub tokens_issued: AtomicU64,
     /// The `uti` of tokens the admin API refuses as expired early (`expired_tokens`).
@@ -43,7 +44,7 @@ impl TenantRuntime {
             calls: AtomicU64::new(0),
             in_flight: AtomicU64::new(0),
             max_in_flight: AtomicU64::new(0),
-            tables: RwLock::new(HashMap::new()),
+            changed: RwLock::new(HashMap::new()),
             tokens_issued: AtomicU64::new(0),
             expired_early: parking_lot::Mutex::new(std::collections::HashSet::new()),
         }
@@ -63,18 +64,14 @@ impl TenantRuntime {
         self.expired_early.lock().contains(uti)
     }
 
-    /// The table of `cmdlet`, generating it with `make` on first use.
-    pub fn table(&self, cmdlet: &'static str, make: impl FnOnce() -> Table) -> Arc<Table> {
-        if let Some(t) = self.tables.read().get(cmdlet) {
-            return t.clone();
-        }
-        let mut w = self.tables.write();
-        w.entry(cmdlet).or_insert_with(|| Arc::new(make())).clone()
+    /// The table of `cmdlet` as a write cmdlet left it, if one changed it.
+    pub fn changed(&self, cmdlet: &str) -> Option<Arc<Table>> {
+        self.changed.read().get(cmdlet).cloned()
     }
 
     /// Replace the table of `cmdlet` (write cmdlets).
     pub fn replace(&self, cmdlet: &'static str, table: Table) {
-        self.tables.write().insert(cmdlet, Arc::new(table));
+        self.changed.write().insert(cmdlet, Arc::new(table));
     }
 }
 
