@@ -6,8 +6,16 @@
 //! yet: slow start; then by one per [`PROBE`] windows' worth of successes, so a window
 //! that sits just under the service's limit draws a 429 rarely), a 429/503 narrows it
 //! by [`BACKOFF`] (halved on leaving slow start), at most once per window (the answers
-//! to requests sent before the cut do not cut again). The throttled request itself waits out `Retry-After` through the retry
-//! policy, holding no permit while it sleeps.
+//! to requests sent before the cut do not cut again). The throttled request itself waits
+//! out `Retry-After` through the retry policy, holding no permit while it sleeps.
+//!
+//! Leaving slow start a window that grew into the throttle overshot by up to half of what
+//! it was a round trip before, so the service's limit lies between the halved window and
+//! [`RECOVER`] of the window cut: the window climbs back to the latter at slow start's
+//! pace, then probes slowly (a window throttled near its starting size may be far above
+//! the limit, and only probes). Without that climb a halving that landed well below the limit left the window
+//! there for the rest of a short run (a run's slowest outcomes in `bench --only adaptive`
+//! were those whose early cut drew only a few 429s: 1.21-1.32x the bucket time).
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::Notify;
@@ -21,6 +29,10 @@ pub const SLOW_START: f64 = 0.5;
 /// After the first throttle the window grows by one per `PROBE` windows of successes.
 pub const PROBE: f64 = 8.0;
 
+/// Leaving slow start, the window climbs back quickly to this share of the window it had
+/// when the first throttle arrived.
+pub const RECOVER: f64 = 0.75;
+
 /// The window's state.
 #[derive(Debug)]
 struct Window {
@@ -28,8 +40,12 @@ struct Window {
     in_flight: usize,
     /// Bumped on every cut; a permit remembers the epoch it was taken in.
     epoch: u64,
-    /// No throttle seen yet: grow by one per success.
+    /// No throttle seen yet: grow by half a slot per success.
     slow_start: bool,
+    /// After leaving slow start, the window grows at slow start's pace while under this.
+    recover_to: f64,
+    /// Where the window started.
+    initial: f64,
 }
 
 /// An AIMD-controlled cap on requests in flight, between `min` and `max`.
@@ -53,8 +69,9 @@ impl AdaptiveLimit {
     pub fn new(initial: usize, min: usize, max: usize) -> Self {
         let min = min.max(1);
         let max = max.max(min);
+        let initial = initial.clamp(min, max) as f64;
         let window =
-            Window { limit: initial.clamp(min, max) as f64, in_flight: 0, epoch: 0, slow_start: true };
+            Window { limit: initial, in_flight: 0, epoch: 0, slow_start: true, recover_to: 0.0, initial };
         AdaptiveLimit { window: Mutex::new(window), min, max, freed: Notify::new() }
     }
 
@@ -106,7 +123,8 @@ impl AdaptiveLimit {
 
     fn success(&self) {
         let mut w = self.lock();
-        let grow = if w.slow_start { SLOW_START } else { 1.0 / (w.limit.max(1.0) * PROBE) };
+        let fast = w.slow_start || w.limit < w.recover_to;
+        let grow = if fast { SLOW_START } else { 1.0 / (w.limit.max(1.0) * PROBE) };
         w.limit = (w.limit + grow).min(self.max as f64);
         drop(w);
         self.freed.notify_waiters();
@@ -115,9 +133,18 @@ impl AdaptiveLimit {
     fn throttled(&self, epoch: u64) {
         let mut w = self.lock();
         if epoch == w.epoch {
-            // Leaving slow start, the window overshot by up to half: halve it.
-            let factor = if w.slow_start { 0.5 } else { BACKOFF };
-            w.limit = (w.limit * factor).max(self.min as f64);
+            // Leaving slow start, the window overshot by up to half: halve it, and climb
+            // back to RECOVER of it quickly. That bound holds only for a window that grew
+            // into the throttle: one throttled near its starting size may be far above the
+            // limit, and is not climbed back. Any later cut ends a climb.
+            if w.slow_start {
+                let grown = w.limit >= w.initial * 2.0;
+                w.recover_to = if grown { w.limit * RECOVER } else { 0.0 };
+                w.limit = (w.limit * 0.5).max(self.min as f64);
+            } else {
+                w.recover_to = 0.0;
+                w.limit = (w.limit * BACKOFF).max(self.min as f64);
+            }
             w.epoch += 1;
         }
         w.slow_start = false;
@@ -210,13 +237,29 @@ mod tests {
         assert_eq!(l.limit(), 8); // 1 + 14 * 0.5
         l.try_acquire().expect("room").throttled();
         assert_eq!(l.limit(), 4); // halved leaving slow start
-                                  // Then one per PROBE windows: 4 -> 5 takes about (25 - 16) * PROBE / 2 = 36 successes.
-        succeed(30);
-        assert_eq!(l.limit(), 4);
+        succeed(4);
+        assert_eq!(l.limit(), 6); // back to 0.75 * 8 at slow start's pace: 4 + 4 * 0.5
+                                  // Then one per PROBE windows: 6 -> 7 takes about (49 - 36) * PROBE / 2 = 52 successes.
+        succeed(45);
+        assert_eq!(l.limit(), 6);
         succeed(10);
-        assert_eq!(l.limit(), 5);
+        assert_eq!(l.limit(), 7);
         l.try_acquire().expect("room").throttled();
-        assert_eq!(l.limit(), 4); // about 5.1 * 0.85
+        assert_eq!(l.limit(), 5); // 7.05 * 0.85 = 5.997
+        succeed(4);
+        // 6.08 by slow growth; climbing at slow start's pace would give 7.997.
+        assert_eq!(l.limit(), 6, "a later cut is not climbed back from quickly");
+    }
+
+    #[test]
+    fn a_window_throttled_at_its_starting_size_is_not_climbed_back_quickly() {
+        let l = AdaptiveLimit::new(16, 1, 100);
+        l.try_acquire().expect("room").throttled();
+        assert_eq!(l.limit(), 8);
+        for _ in 0..8 {
+            l.try_acquire().expect("room").success();
+        }
+        assert_eq!(l.limit(), 8, "8 + 8 / 64: probing, not climbing to 12");
     }
 
     #[test]

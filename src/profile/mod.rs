@@ -27,7 +27,7 @@ pub use load::{
 };
 pub use model::{
     CertificateSource, CommandList, Concurrency, Defaults, Identity, IdentityKind, Profile, Service, Step,
-    Tenant, EXO_POWERSHELL_CLIENT_ID,
+    Tenant, DEFAULT_CONCURRENCY, EXO_POWERSHELL_CLIENT_ID,
 };
 pub use secret::{Secret, SecretError, SecretRef};
 pub use tenant_source::{SourceKind, SourceTenantDefaults, TenantSource, WrittenFields};

@@ -108,6 +108,9 @@ pub struct Defaults {
     pub read_only: bool,
 }
 
+/// `defaults.concurrency` when the profile sets none.
+pub const DEFAULT_CONCURRENCY: usize = 32;
+
 /// `defaults.step_timeout` when the profile sets none: long enough for the largest
 /// `-ResultSize Unlimited` export, short enough that a server paging forever ends.
 pub const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(2 * 3600);
@@ -118,7 +121,7 @@ impl Default for Defaults {
             environment: "commercial".into(),
             identity: None,
             service: Service::Compliance,
-            concurrency: Concurrency::Fixed(32),
+            concurrency: Concurrency::Fixed(DEFAULT_CONCURRENCY),
             timeout: Duration::from_secs(120),
             step_timeout: DEFAULT_STEP_TIMEOUT,
             retries: 5,

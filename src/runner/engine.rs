@@ -19,8 +19,13 @@ use tokio::sync::mpsc::UnboundedSender;
 /// With `-j auto`: tenants in flight at most, and the ceiling of the run's request window.
 pub const AUTO_CEILING: usize = 256;
 
-/// Where the run's request window starts with `-j auto` (slow start doubles it per round trip).
-const AUTO_START: usize = 4;
+/// Where the run's request window starts with `-j auto`: half of where a fixed `-j` starts
+/// when the profile names none (slow start grows it by half per round trip from there).
+/// From 4 the first half second of a 500-tenant run went by below the service's rate
+/// (`bench --only adaptive`: 1.14-1.17x the bucket time from 4, 1.11-1.12x from 16, with the
+/// climb back after slow start); from 32 a service taking 4 at a time answered one run in
+/// six with 429 (`tests/run_adaptive.rs`: 15.8%, against 6% from 4 or 16).
+const AUTO_START: usize = crate::profile::DEFAULT_CONCURRENCY / 2;
 
 /// Run settings resolved from the profile and the command line.
 #[derive(Debug, Clone)]
