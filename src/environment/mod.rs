@@ -10,7 +10,9 @@ mod http;
 mod url_form;
 
 pub use builtin::builtins;
-pub use http::{certificate_problem, http_client, HttpClientError, CA_FILE_HINT};
+pub use http::{
+    certificate_problem, http_client, HttpClientError, ADMIN_IDLE_PER_HOST, CA_FILE_HINT, TOKEN_IDLE_PER_HOST,
+};
 pub use url_form::normalize_base_url;
 
 use crate::profile::document::EnvironmentDoc;

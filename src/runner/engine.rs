@@ -141,7 +141,7 @@ impl Engine {
         let mut clients = BTreeMap::new();
         let mut envs = BTreeMap::new();
         for (name, env) in environments {
-            let http = http_client(&env, config.timeout)?;
+            let http = http_client(&env, config.timeout, crate::environment::ADMIN_IDLE_PER_HOST)?;
             let client = AdminClient::new(http, config.retry.clone(), config.timeout, stats.clone());
             clients.insert(name.clone(), Arc::new(client));
             envs.insert(name, Arc::new(env));
