@@ -34,8 +34,10 @@ struct Held {
     bytes: usize,
 }
 
-/// Generated tables by (tenant key, cmdlet), at most `budget` bytes (by `table_cost`). A
-/// table larger than the budget is served but not kept.
+/// Generated tables by (tenant key, cmdlet), at most `budget` bytes (by `table_cost`), or
+/// the newest table alone when it is larger than that: a step paging through 100,000
+/// mailboxes reads the same table once per page, and generating it again for every page
+/// made that step 90 times slower (`bench --only memory`: 1.45 s → 133 s).
 #[derive(Debug)]
 pub struct TableCache {
     held: Mutex<Held>,
@@ -57,9 +59,6 @@ impl TableCache {
         }
         let table = Arc::new(make());
         let cost = table_cost(&table);
-        if cost > self.budget {
-            return table;
-        }
         let mut held = self.held.lock();
         if let Some(t) = held.tables.get(&key) {
             return t.clone();
@@ -130,10 +129,15 @@ mod tests {
     }
 
     #[test]
-    fn an_oversized_table_is_served_and_not_kept() {
+    fn an_oversized_table_is_kept_alone() {
         let cache = TableCache::new(table_cost(&table(49)));
-        let big = cache.get("a", "Get-Label", || table(50));
+        cache.get("a", "Get-LabelPolicy", || table(2));
+        let big = cache.get("a", "Get-Mailbox", || table(50));
         assert_eq!(big.items.len(), 50);
-        assert_eq!(cache.held(), (0, 0));
+        assert_eq!(cache.held(), (table_cost(&table(50)), 1));
+        let again = cache.get("a", "Get-Mailbox", || panic!("generated for every page"));
+        assert!(Arc::ptr_eq(&big, &again));
+        cache.get("b", "Get-Label", || table(1));
+        assert_eq!(cache.held(), (table_cost(&table(1)), 1), "the next table takes its place");
     }
 }
