@@ -13,9 +13,10 @@
 //! it was a round trip before, so the service's limit lies between the halved window and
 //! [`RECOVER`] of the window cut: the window climbs back to the latter at slow start's
 //! pace, then probes slowly (a window throttled near its starting size may be far above
-//! the limit, and only probes). Without that climb a halving that landed well below the limit left the window
-//! there for the rest of a short run (a run's slowest outcomes in `bench --only adaptive`
-//! were those whose early cut drew only a few 429s: 1.21-1.32x the bucket time).
+//! the limit, and only probes). Without that climb a halving that landed well below the
+//! limit left the window there for the rest of a short run (a run's slowest outcomes in
+//! `bench --only adaptive` were those whose early cut drew only a few 429s: 1.21-1.32x the
+//! bucket time).
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::Notify;
@@ -238,8 +239,9 @@ mod tests {
         l.try_acquire().expect("room").throttled();
         assert_eq!(l.limit(), 4); // halved leaving slow start
         succeed(4);
-        assert_eq!(l.limit(), 6); // back to 0.75 * 8 at slow start's pace: 4 + 4 * 0.5
-                                  // Then one per PROBE windows: 6 -> 7 takes about (49 - 36) * PROBE / 2 = 52 successes.
+        // Back to 0.75 * 8 at slow start's pace: 4 + 4 * 0.5.
+        assert_eq!(l.limit(), 6);
+        // Then one per PROBE windows: 6 -> 7 takes about (49 - 36) * PROBE / 2 = 52 successes.
         succeed(45);
         assert_eq!(l.limit(), 6);
         succeed(10);
