@@ -14,9 +14,7 @@
 //! [`RECOVER`] of the window cut: the window climbs back to the latter at slow start's
 //! pace, then probes slowly (a window throttled near its starting size may be far above
 //! the limit, and only probes). Without that climb a halving that landed well below the
-//! limit left the window there for the rest of a short run (a run's slowest outcomes in
-//! `bench --only adaptive` were those whose early cut drew only a few 429s: 1.21-1.32x the
-//! bucket time).
+//! limit left the window there for the rest of a short run (docs/benchmarks.md, "-j auto").
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::Notify;
@@ -45,14 +43,14 @@ struct Window {
     slow_start: bool,
     /// After leaving slow start, the window grows at slow start's pace while under this.
     recover_to: f64,
-    /// Where the window started.
-    initial: f64,
 }
 
 /// An AIMD-controlled cap on requests in flight, between `min` and `max`.
 #[derive(Debug)]
 pub struct AdaptiveLimit {
     window: Mutex<Window>,
+    /// Where the window started.
+    initial: f64,
     min: usize,
     max: usize,
     freed: Notify,
@@ -71,9 +69,8 @@ impl AdaptiveLimit {
         let min = min.max(1);
         let max = max.max(min);
         let initial = initial.clamp(min, max) as f64;
-        let window =
-            Window { limit: initial, in_flight: 0, epoch: 0, slow_start: true, recover_to: 0.0, initial };
-        AdaptiveLimit { window: Mutex::new(window), min, max, freed: Notify::new() }
+        let window = Window { limit: initial, in_flight: 0, epoch: 0, slow_start: true, recover_to: 0.0 };
+        AdaptiveLimit { window: Mutex::new(window), initial, min, max, freed: Notify::new() }
     }
 
     fn lock(&self) -> MutexGuard<'_, Window> {
@@ -139,7 +136,7 @@ impl AdaptiveLimit {
             // into the throttle: one throttled near its starting size may be far above the
             // limit, and is not climbed back. Any later cut ends a climb.
             if w.slow_start {
-                let grown = w.limit >= w.initial * 2.0;
+                let grown = w.limit >= self.initial * 2.0;
                 w.recover_to = if grown { w.limit * RECOVER } else { 0.0 };
                 w.limit = (w.limit * 0.5).max(self.min as f64);
             } else {

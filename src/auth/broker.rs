@@ -217,7 +217,7 @@ impl TokenBroker {
         if let Some(t) = transports.get(&key) {
             return Ok(t.clone());
         }
-        let client = http_client(env, self.inner.options.timeout, crate::environment::TOKEN_IDLE_PER_HOST)
+        let client = http_client(env, self.inner.options.timeout, crate::environment::IDLE_PER_HOST_FEW)
             .map_err(|e| AuthError::new(AuthErrorKind::Configuration, identity, tenant, e.to_string()))?;
         let t = Transport::new(client, self.inner.counters.clone(), self.inner.options.throttle_retries);
         transports.insert(key, t.clone());

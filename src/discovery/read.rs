@@ -101,12 +101,9 @@ async fn read_source(
     let identity = profile
         .identity(identity)
         .ok_or_else(|| unreadable(format!("identity `{identity}` is not declared")))?;
-    let http = crate::environment::http_client(
-        env,
-        profile.defaults.timeout,
-        crate::environment::TOKEN_IDLE_PER_HOST,
-    )
-    .map_err(|e| unreadable(e.to_string()))?;
+    let http =
+        crate::environment::http_client(env, profile.defaults.timeout, crate::environment::IDLE_PER_HOST_FEW)
+            .map_err(|e| unreadable(e.to_string()))?;
     let reader = GraphReader {
         broker,
         identity,

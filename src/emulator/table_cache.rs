@@ -7,10 +7,10 @@
 //! budget an emulator serving a 100,000-tenant benchmark for hours kept every table it ever
 //! built (12 GiB after 600,000 steps).
 //!
-//! One lock over the whole cache (a lookup is a hash and a clone of an `Arc`, generating
-//! happens outside it) and one budget, so a single large table (a tenant's 100,000
-//! mailboxes) fits as long as the budget holds it. Eviction is first-in, first-out, which
-//! suits a client that reads each tenant's tables in one burst.
+//! One lock over the whole cache (a lookup is two hashes of borrowed names and a clone of
+//! an `Arc`; generating happens outside it) and one budget, so a single large table (a
+//! tenant's 100,000 mailboxes) fits as long as the budget holds it. Eviction is first-in,
+//! first-out, which suits a client that reads each tenant's tables in one burst.
 
 use super::dataset::Table;
 use parking_lot::Mutex;
@@ -18,20 +18,38 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 /// Bytes a table is counted as: its serialised items plus the parsed copy kept for
-/// `$select`, filters and writes, which takes about seven times the text (measured: 90,000
-/// generated tables of 1,857 MiB of text and maps counted at four times the text took
-/// 3.4 GiB of resident memory).
+/// `$select`, filters and writes, which takes about seven times the text (calibrated
+/// against the emulator's resident memory; the commands are in docs/benchmarks.md, "The
+/// emulator's memory").
 pub fn table_cost(table: &Table) -> usize {
     table.items.iter().map(|i| i.json.len() * 8 + 64).sum::<usize>() + 64
 }
 
-type Key = (String, &'static str);
-
 #[derive(Debug, Default)]
 struct Held {
-    tables: HashMap<Key, Arc<Table>>,
-    order: VecDeque<(Key, usize)>,
+    /// Tables by tenant key, then cmdlet: looked up by borrowed names, no key built per call.
+    tables: HashMap<String, HashMap<&'static str, Arc<Table>>>,
+    /// Insertion order, with each table's cost, for eviction.
+    order: VecDeque<(String, &'static str, usize)>,
     bytes: usize,
+}
+
+impl Held {
+    fn find(&self, tenant: &str, cmdlet: &str) -> Option<Arc<Table>> {
+        self.tables.get(tenant).and_then(|t| t.get(cmdlet)).cloned()
+    }
+
+    fn evict_oldest(&mut self) -> bool {
+        let Some((tenant, cmdlet, cost)) = self.order.pop_front() else { return false };
+        if let Some(of_tenant) = self.tables.get_mut(&tenant) {
+            of_tenant.remove(cmdlet);
+            if of_tenant.is_empty() {
+                self.tables.remove(&tenant);
+            }
+        }
+        self.bytes -= cost;
+        true
+    }
 }
 
 /// Generated tables by (tenant key, cmdlet), at most `budget` bytes (by `table_cost`), or
@@ -53,23 +71,18 @@ impl TableCache {
     /// outside the lock; two callers racing for the same table may both generate it, which
     /// costs time only (the results are identical).
     pub fn get(&self, tenant: &str, cmdlet: &'static str, make: impl FnOnce() -> Table) -> Arc<Table> {
-        let key: Key = (tenant.to_string(), cmdlet);
-        if let Some(t) = self.held.lock().tables.get(&key) {
-            return t.clone();
+        if let Some(t) = self.held.lock().find(tenant, cmdlet) {
+            return t;
         }
         let table = Arc::new(make());
         let cost = table_cost(&table);
         let mut held = self.held.lock();
-        if let Some(t) = held.tables.get(&key) {
-            return t.clone();
+        if let Some(t) = held.find(tenant, cmdlet) {
+            return t;
         }
-        while held.bytes + cost > self.budget {
-            let Some((old, old_cost)) = held.order.pop_front() else { break };
-            held.tables.remove(&old);
-            held.bytes -= old_cost;
-        }
-        held.tables.insert(key.clone(), table.clone());
-        held.order.push_back((key, cost));
+        while held.bytes + cost > self.budget && held.evict_oldest() {}
+        held.tables.entry(tenant.to_string()).or_default().insert(cmdlet, table.clone());
+        held.order.push_back((tenant.to_string(), cmdlet, cost));
         held.bytes += cost;
         table
     }
@@ -77,7 +90,7 @@ impl TableCache {
     /// Bytes held (by `table_cost`) and tables held.
     pub fn held(&self) -> (usize, usize) {
         let held = self.held.lock();
-        (held.bytes, held.tables.len())
+        (held.bytes, held.order.len())
     }
 }
 

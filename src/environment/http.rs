@@ -14,16 +14,17 @@ pub enum HttpClientError {
     Build { env: String, reason: String },
 }
 
-/// Idle connections an admin API client keeps per host: enough for every tenant of the
-/// widest run to find one free.
-pub const ADMIN_IDLE_PER_HOST: usize = 1024;
+/// Idle connections per host for a client whose requests run as wide as `-j` (the admin
+/// API): enough for every tenant of the widest run to find one free.
+pub const IDLE_PER_HOST_MANY: usize = 1024;
 
-/// Idle connections a token client keeps per host. A sign-in is one request per tenant and
-/// resource, so connections left idle by a burst of sign-ins (a run's first `-j` plus
-/// `--connect-ahead` tenants) are closed instead of held for the rest of the run: each
-/// keeps hyper's buffers and dispatch channel, ~45 KiB (10,000 tenants at `-j 256`, peak RSS
-/// measured with `/usr/bin/time`: 68.4-70.8 MiB keeping 1,024, see docs/benchmarks.md).
-pub const TOKEN_IDLE_PER_HOST: usize = 16;
+/// Idle connections per host for a client making one or a few requests per tenant (token
+/// endpoints; Graph discovery, which reads its pages in turn). Connections left idle by a
+/// burst of sign-ins (a run's first `-j` plus `--connect-ahead` tenants) are closed instead
+/// of held for the rest of the run, each with hyper's buffers and dispatch channel (~45 KiB;
+/// `bench --only overhead`, peak RSS at 10,000 tenants and `-j 256`: 72.6 MiB keeping 1,024,
+/// 66.7 MiB keeping 16).
+pub const IDLE_PER_HOST_FEW: usize = 16;
 
 /// Build a client for `env` with a per-request `timeout`, keeping at most `idle_per_host`
 /// idle connections per host.

@@ -11,7 +11,7 @@ mod url_form;
 
 pub use builtin::builtins;
 pub use http::{
-    certificate_problem, http_client, HttpClientError, ADMIN_IDLE_PER_HOST, CA_FILE_HINT, TOKEN_IDLE_PER_HOST,
+    certificate_problem, http_client, HttpClientError, CA_FILE_HINT, IDLE_PER_HOST_FEW, IDLE_PER_HOST_MANY,
 };
 pub use url_form::normalize_base_url;
 

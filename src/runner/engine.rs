@@ -21,10 +21,8 @@ pub const AUTO_CEILING: usize = 256;
 
 /// Where the run's request window starts with `-j auto`: half of where a fixed `-j` starts
 /// when the profile names none (slow start grows it by half per round trip from there).
-/// From 4 the first half second of a 500-tenant run went by below the service's rate
-/// (`bench --only adaptive`: 1.14-1.17x the bucket time from 4, 1.11-1.12x from 16, with the
-/// climb back after slow start); from 32 a service taking 4 at a time answered one run in
-/// six with 429 (`tests/run_adaptive.rs`: 15.8%, against 6% from 4 or 16).
+/// From 4 a run spent its first half second below the service's rate; from 32 a service
+/// taking 4 at a time answered a sixth of the calls with 429 (docs/benchmarks.md, "-j auto").
 const AUTO_START: usize = crate::profile::DEFAULT_CONCURRENCY / 2;
 
 /// Run settings resolved from the profile and the command line.
@@ -141,7 +139,7 @@ impl Engine {
         let mut clients = BTreeMap::new();
         let mut envs = BTreeMap::new();
         for (name, env) in environments {
-            let http = http_client(&env, config.timeout, crate::environment::ADMIN_IDLE_PER_HOST)?;
+            let http = http_client(&env, config.timeout, crate::environment::IDLE_PER_HOST_MANY)?;
             let client = AdminClient::new(http, config.retry.clone(), config.timeout, stats.clone());
             clients.insert(name.clone(), Arc::new(client));
             envs.insert(name, Arc::new(env));
