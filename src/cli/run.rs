@@ -286,11 +286,10 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
     summary.interrupted = driven.stopped == Some(StopReason::Interrupted);
     summary.totals.add(&driven.totals);
     // The journal is streamed into the folds, never read back whole (see `run_end`).
-    let checks = judged.map(|_| (!step_checks.is_empty()).then_some(&*step_checks));
+    let checks = judged.map(|j| j.map(|j| (&*step_checks, j)));
     let folded = super::run_end::fold(&run_dir, &planned, &mut summary, checks, !args.format.is_empty())?;
-    let check_error = folded.check_lines.as_ref().err().cloned();
-    summary.checks =
-        output::summary::ChecksSummary::from_lines(folded.check_lines.as_deref().unwrap_or_default());
+    let check_error = folded.checks.as_ref().err().cloned();
+    summary.checks = folded.checks.clone().unwrap_or_default();
     summary.write(&run_dir).map_err(fatal)?;
     if let Some(e) = driven.failure {
         return Err(e);

@@ -6,13 +6,14 @@
 //! order, is what the in-memory path (`journal::effective` of the whole journal) writes.
 
 use crate::error::CliError;
-use crate::expect::CheckRecord;
 use crate::output::completion::{self, Completion};
 use crate::output::export_index::{ExportIndex, ExportPlan};
 use crate::output::journal_index::EffectiveIndex;
+use crate::output::judging::{Judged, StepChecks};
 use crate::output::record::TenantOf;
+use crate::output::summary::ChecksSummary;
 use crate::output::tally::Tally;
-use crate::output::{judging::StepChecks, rundir, StepRecord, StepStatus, Summary};
+use crate::output::{rundir, StepRecord, StepStatus, Summary};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -23,9 +24,9 @@ pub(super) struct Folded {
     failed: Vec<StepRecord>,
     /// Set when exports were asked for.
     exports: Option<ExportPlan>,
-    /// The effective lines of `checks.jsonl` after the missing ones were judged (empty
-    /// without expectations), or why they could not be.
-    pub check_lines: Result<Vec<CheckRecord>, String>,
+    /// The effective lines of `checks.jsonl` counted after the missing ones were judged
+    /// (nothing without expectations), or why they could not be.
+    pub checks: Result<ChecksSummary, String>,
 }
 
 fn journal_error(e: crate::output::journal::JournalError) -> CliError {
@@ -34,19 +35,29 @@ fn journal_error(e: crate::output::journal::JournalError) -> CliError {
 
 /// Fold `run_dir`'s journal: `summary`'s counts and tenants from `planned`; with
 /// `checks` (`Ok(None)`: no expectations; `Err`: the live judge failed), the check lines
-/// completed; with `exports`, the export groups noted.
+/// completed and counted; with `exports`, the export groups noted.
+///
+/// A run whose live judge started on an empty `checks.jsonl` and was given every step
+/// of the journal, each once, wrote every check line there is: its own count is the
+/// summary, and `checks.jsonl` is not read back. Otherwise (a resumed run, a step
+/// written twice) the file's effective lines are read and the missing ones judged.
 pub(super) fn fold(
     run_dir: &Path,
     planned: &BTreeMap<String, u64>,
     summary: &mut Summary,
-    checks: Result<Option<&StepChecks>, String>,
+    checks: Result<Option<(&StepChecks, Judged)>, String>,
     exports: bool,
 ) -> Result<Folded, CliError> {
     let index = EffectiveIndex::scan(&run_dir.join(rundir::RESULTS)).map_err(journal_error)?;
-    let (checks, have) = match checks {
-        Ok(Some(c)) => (Some(c), completion::have(run_dir)),
-        Ok(None) => (None, Ok(Vec::new())),
-        Err(e) => (None, Err(e)),
+    let (checks, have, counted) = match checks {
+        Ok(Some((_, judged)))
+            if judged.started_empty && index.has_each_step_once() && judged.steps == index.len() as u64 =>
+        {
+            (None, Ok(Vec::new()), Some(judged.tally.finish()))
+        }
+        Ok(Some((c, _))) => (Some(c), completion::have(run_dir), None),
+        Ok(None) => (None, Ok(Vec::new()), None),
+        Err(e) => (None, Err(e), None),
     };
     let mut completion = match (checks, &have) {
         (Some(c), Ok(have)) => Some(Completion::new(run_dir, c, have)),
@@ -71,11 +82,14 @@ pub(super) fn fold(
         .map_err(journal_error)?;
     tally.finish(summary);
     let missing = completion.map(Completion::into_missing);
-    let check_lines = match (have, missing) {
-        (Ok(have), Some(missing)) => completion::write_missing(run_dir, have, missing),
-        (have, _) => have,
+    let checks = match (counted, have, missing) {
+        (Some(counted), _, _) => Ok(counted),
+        (None, Ok(have), Some(missing)) => {
+            completion::write_missing(run_dir, have, missing).map(|l| ChecksSummary::from_lines(&l))
+        }
+        (None, have, _) => have.map(|l| ChecksSummary::from_lines(&l)),
     };
-    Ok(Folded { index, failed, exports: export.map(ExportIndex::finish), check_lines })
+    Ok(Folded { index, failed, exports: export.map(ExportIndex::finish), checks })
 }
 
 impl Folded {
@@ -261,6 +275,6 @@ mod tests {
         let mut s = summary();
         let folded = fold(dir.path(), &planned, &mut s, Ok(None), false).unwrap();
         assert_eq!(s.counts.not_run, 2);
-        assert!(folded.failed.is_empty() && folded.check_lines.unwrap().is_empty());
+        assert!(folded.failed.is_empty() && folded.checks.unwrap() == ChecksSummary::default());
     }
 }

@@ -4,6 +4,7 @@
 
 use super::exemption::{applicable, Exemption};
 use super::model::Expectation;
+use super::projection::Projection;
 use super::quantifier::{Tally, Verdict};
 use super::record::{CheckRecord, CheckStatus};
 use crate::output::{StepRecord, StepStatus};
@@ -106,6 +107,7 @@ fn lines(
 /// Judge every object of a JSON-lines stream against `expectations` in one pass.
 pub fn judge_objects(expectations: &[Expectation], mut reader: impl BufRead) -> Result<Vec<Verdict>, String> {
     let mut tallies: Vec<Tally<'_>> = expectations.iter().map(Tally::new).collect();
+    let projection = Projection::of(expectations);
     let mut line = Vec::with_capacity(4096);
     let mut position = 0u64;
     for number in 1u64.. {
@@ -117,8 +119,8 @@ pub fn judge_objects(expectations: &[Expectation], mut reader: impl BufRead) -> 
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let object: serde_json::Value =
-            serde_json::from_slice(&line).map_err(|e| format!("line {number} is not a JSON object: {e}"))?;
+        let object =
+            projection.parse(&line).map_err(|e| format!("line {number} is not a JSON object: {e}"))?;
         position += 1;
         for t in &mut tallies {
             t.observe(&object, position);

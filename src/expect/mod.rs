@@ -6,7 +6,8 @@
 //! and [`operator`] give conditions PowerShell's semantics, [`wildcard`] is `-like`,
 //! [`quantifier`] tallies `all`/`any`/`none`/`count` one object at a time,
 //! [`exemption`] decides which exemption applies, and [`judge`] streams a step's
-//! items file (one object in memory at a time) into [`record::CheckRecord`]s.
+//! items file (one object in memory at a time, [`projection`]: only the properties
+//! the checks read) into [`record::CheckRecord`]s.
 
 pub mod compare;
 pub mod exemption;
@@ -14,6 +15,7 @@ pub mod judge;
 pub mod model;
 pub mod operator;
 pub mod path;
+pub mod projection;
 pub mod quantifier;
 pub mod record;
 pub mod wildcard;

@@ -23,6 +23,11 @@ impl PropertyPath {
         Some(PropertyPath { text: text.to_string(), segments })
     }
 
+    /// The property of the object itself this path starts at (`Settings` of `Settings.Mode`).
+    pub fn first(&self) -> &str {
+        self.segments.first().map_or("", String::as_str)
+    }
+
     /// The path as written.
     pub fn as_str(&self) -> &str {
         &self.text

@@ -10,7 +10,7 @@ use serde_json::Value;
 pub const MAX_FAILING: usize = 20;
 
 /// Properties that name an object, in order of preference.
-const NAME_KEYS: &[&str] = &["Identity", "Name", "Guid", "Id"];
+pub(crate) const NAME_KEYS: &[&str] = &["Identity", "Name", "Guid", "Id"];
 
 /// The running tally of one expectation.
 #[derive(Debug)]

@@ -31,6 +31,11 @@ impl ChecksFile {
     pub fn sync(&self) -> std::io::Result<()> {
         self.journal.sync()
     }
+
+    /// Whether the file has no line yet.
+    pub fn is_empty(&self) -> std::io::Result<bool> {
+        self.journal.is_empty()
+    }
 }
 
 /// Every complete line, in order (a missing file has none).

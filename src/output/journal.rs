@@ -70,6 +70,11 @@ impl Journal {
     pub fn sync(&self) -> std::io::Result<()> {
         self.file.sync_data()
     }
+
+    /// Whether it has no complete line (just opened: a torn line is already cut).
+    pub fn is_empty(&self) -> std::io::Result<bool> {
+        Ok(self.file.metadata()?.len() == 0)
+    }
 }
 
 /// Length of the file up to and including its last `\n`.

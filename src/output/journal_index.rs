@@ -23,6 +23,8 @@ use std::path::{Path, PathBuf};
 pub struct EffectiveIndex {
     path: PathBuf,
     offsets: Vec<u64>,
+    /// Lines scanned, superseded ones included.
+    lines: u64,
 }
 
 /// A line's step, read back to compare keys whose hashes are equal.
@@ -69,7 +71,7 @@ impl EffectiveIndex {
         path: &Path,
         key_hash: fn(&str, &str, usize) -> u64,
     ) -> Result<EffectiveIndex, JournalError> {
-        let mut index = EffectiveIndex { path: path.to_path_buf(), offsets: Vec::new() };
+        let mut index = EffectiveIndex { path: path.to_path_buf(), offsets: Vec::new(), lines: 0 };
         let Some(mut lines) = journal::open_lines(path)? else { return Ok(index) };
         let io = |source| JournalError::Io { path: path.display().to_string(), source };
         let mut slots: HashMap<u64, usize, BuildHasherDefault<Prehashed>> = HashMap::default();
@@ -79,6 +81,7 @@ impl EffectiveIndex {
         while let Some(line) = lines.next_line().map_err(io)? {
             let record: StepRecord = journal::parse_line(path, &line)?;
             journal::check_items(path, &record, line.number)?;
+            index.lines += 1;
             let hash = key_hash(&record.tenant, &record.command, record.step);
             let Some(&slot) = slots.get(&hash) else {
                 slots.insert(hash, index.offsets.len());
@@ -115,6 +118,11 @@ impl EffectiveIndex {
 
     pub fn is_empty(&self) -> bool {
         self.offsets.is_empty()
+    }
+
+    /// Whether every line is a different step (no step was written twice).
+    pub fn has_each_step_once(&self) -> bool {
+        self.lines == self.offsets.len() as u64
     }
 
     /// Pass 2: each effective line as `T` with its offset, in first-seen order (`T` may

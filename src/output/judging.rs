@@ -6,6 +6,7 @@
 use super::checks::ChecksFile;
 use super::record::StepRecord;
 use super::rundir::CHECKS;
+use super::summary::ChecksTally;
 use crate::expect::exemption::today_utc;
 use crate::expect::{judge_step, CheckRecord, Exemption, Expectation, JudgeContext};
 use crate::profile::{Profile, Tenant};
@@ -105,23 +106,40 @@ impl StepChecks {
 /// The judge of a running run: a thread that appends check lines as steps finish.
 pub struct LiveJudge {
     tx: Option<std::sync::mpsc::Sender<StepRecord>>,
-    worker: Option<std::thread::JoinHandle<Result<(), String>>>,
+    worker: Option<std::thread::JoinHandle<Result<Judged, String>>>,
+}
+
+/// What the live judge did: how many finished steps it was given and the lines it
+/// wrote, counted. When `checks.jsonl` was empty at the start and the journal has
+/// exactly these steps, once each, the count is the run's whole checks summary and
+/// nothing needs reading back.
+#[derive(Debug)]
+pub struct Judged {
+    pub started_empty: bool,
+    pub steps: u64,
+    pub tally: ChecksTally,
 }
 
 impl LiveJudge {
     /// Start judging into `run_dir/checks.jsonl` (appending: a resumed run keeps its lines).
     pub fn start(run_dir: &Path, checks: Arc<StepChecks>) -> Result<Self, String> {
-        let mut file = ChecksFile::open(&run_dir.join(CHECKS)).map_err(|e| e.to_string())?;
+        let path = run_dir.join(CHECKS);
+        let mut file = ChecksFile::open(&path).map_err(|e| e.to_string())?;
+        let started_empty = file.is_empty().map_err(|e| format!("{}: {e}", path.display()))?;
         let (tx, rx) = std::sync::mpsc::channel::<StepRecord>();
         let dir: PathBuf = run_dir.to_path_buf();
         let worker = std::thread::Builder::new()
             .name("checks".into())
             .spawn(move || {
+                let mut judged = Judged { started_empty, steps: 0, tally: ChecksTally::default() };
                 for record in rx {
                     let lines = checks.judge(&dir, &record);
                     file.append_all(&lines).map_err(|e| format!("cannot append to checks.jsonl: {e}"))?;
+                    judged.steps += 1;
+                    lines.iter().for_each(|l| judged.tally.add(l));
                 }
-                file.sync().map_err(|e| format!("cannot write checks.jsonl: {e}"))
+                file.sync().map_err(|e| format!("cannot write checks.jsonl: {e}"))?;
+                Ok(judged)
             })
             .map_err(|e| format!("cannot start the checks thread: {e}"))?;
         Ok(LiveJudge { tx: Some(tx), worker: Some(worker) })
@@ -136,12 +154,12 @@ impl LiveJudge {
     }
 
     /// Wait until every finished step is judged.
-    pub fn finish(mut self) -> Result<(), String> {
+    pub fn finish(mut self) -> Result<Judged, String> {
         drop(self.tx.take());
         match self.worker.take().map(std::thread::JoinHandle::join) {
             Some(Ok(result)) => result,
             Some(Err(_)) => Err("the checks thread failed".into()),
-            None => Ok(()),
+            None => Err("the checks thread was not started".into()),
         }
     }
 }

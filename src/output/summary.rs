@@ -120,27 +120,47 @@ pub struct FailingCheck {
 impl ChecksSummary {
     /// Count the effective check lines.
     pub fn from_lines(lines: &[crate::expect::CheckRecord]) -> Self {
-        let mut counts = crate::expect::CheckCounts::default();
-        let mut failing: BTreeMap<&str, FailingCheck> = BTreeMap::new();
-        for l in lines {
-            counts.count(l.status);
-            if l.status == crate::expect::CheckStatus::Fail {
-                failing
-                    .entry(&l.check)
-                    .or_insert_with(|| FailingCheck {
-                        check: l.check.clone(),
-                        title: l.title.clone(),
-                        severity: l.severity,
-                        tenants: 0,
-                    })
-                    .tenants += 1;
+        let mut tally = ChecksTally::default();
+        lines.iter().for_each(|l| tally.add(l));
+        tally.finish()
+    }
+}
+
+/// [`ChecksSummary`] built a line at a time (the live judge counts what it writes).
+#[derive(Debug, Default)]
+pub struct ChecksTally {
+    counts: crate::expect::CheckCounts,
+    failing: BTreeMap<String, FailingCheck>,
+}
+
+impl ChecksTally {
+    /// Count one effective line (each (tenant, check) once).
+    pub fn add(&mut self, l: &crate::expect::CheckRecord) {
+        self.counts.count(l.status);
+        if l.status != crate::expect::CheckStatus::Fail {
+            return;
+        }
+        match self.failing.get_mut(&l.check) {
+            Some(f) => f.tenants += 1,
+            None => {
+                let f = FailingCheck {
+                    check: l.check.clone(),
+                    title: l.title.clone(),
+                    severity: l.severity,
+                    tenants: 1,
+                };
+                self.failing.insert(l.check.clone(), f);
             }
         }
-        let mut failing: Vec<FailingCheck> = failing.into_values().collect();
+    }
+
+    /// Most severe failing check first, then most tenants, then by id.
+    pub fn finish(self) -> ChecksSummary {
+        let mut failing: Vec<FailingCheck> = self.failing.into_values().collect();
         failing.sort_by(|a, b| {
             b.severity.cmp(&a.severity).then(b.tenants.cmp(&a.tenants)).then(a.check.cmp(&b.check))
         });
-        ChecksSummary { counts, failing }
+        ChecksSummary { counts: self.counts, failing }
     }
 }
 
