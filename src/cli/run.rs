@@ -63,7 +63,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub per_tenant: usize,
     /// Tenants that may sign in and discover their region ahead of the `-j` running ones
-    /// (default: the same as -j); 0 makes -j a strict cap on tenants talking to the service.
+    /// (default: the same as -j, at most 128); 0 makes -j a strict cap on tenants talking
+    /// to the service.
     #[arg(long, value_name = "N")]
     pub connect_ahead: Option<usize>,
     #[command(flatten)]
@@ -180,7 +181,7 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
         config.set_concurrency(j);
     }
     config.per_tenant = args.per_tenant.max(1);
-    config.connect_ahead = args.connect_ahead.unwrap_or(config.concurrency);
+    config.connect_ahead = args.connect_ahead.unwrap_or_else(|| config.default_connect_ahead());
     config.allow_write = args.allow_write;
     config.fail_fast = args.fail_fast;
     config.preflight = args.preflight;
