@@ -62,7 +62,8 @@ pub struct Profile {
     pub tenants: Vec<Tenant>,
     /// `tenant_sources:` in profile order (SPEC §6).
     pub tenant_sources: Vec<super::TenantSource>,
-    /// The fields each `tenants:` entry wrote itself, by id.
+    /// The fields each `tenants:` entry wrote itself, by id (kept only when the profile
+    /// has tenant sources, whose discovered tenants they override).
     pub written: BTreeMap<String, super::WrittenFields>,
     /// In declaration order.
     pub commands: Vec<CommandList>,

@@ -66,6 +66,31 @@ impl Resolver<'_> {
     }
 }
 
+/// The tenant entries (file, index) that repeat an earlier entry's id, each reported
+/// naming both places. The ids are borrowed from the declarations: a profile of
+/// 100,000 tenants does not copy every id into a map of its own.
+fn repeated_tenants(
+    r: &mut Resolver<'_>,
+    declared: &[Vec<super::check::TenantDecl>],
+) -> std::collections::HashSet<(usize, usize)> {
+    let mut first: HashMap<&str, Origin> = HashMap::with_capacity(declared.iter().map(Vec::len).sum());
+    let mut repeated = std::collections::HashSet::new();
+    for (i, file_tenants) in declared.iter().enumerate() {
+        for (j, t) in file_tenants.iter().enumerate() {
+            match first.get(t.id.value.as_str()) {
+                Some(&origin) => {
+                    r.twice("tenant", &t.id.value, origin, (i, t.id.pos));
+                    repeated.insert((i, j));
+                }
+                None => {
+                    first.insert(&t.id.value, (i, t.id.pos));
+                }
+            }
+        }
+    }
+    repeated
+}
+
 /// Merge checked files into a [`Profile`]; every problem is returned.
 pub fn resolve(mut files: Vec<Checked>, digest: String) -> Result<Profile, Vec<Diagnostic>> {
     // Each file's tenant declarations are consumed as their tenants are made (below): a
@@ -210,25 +235,27 @@ pub fn resolve(mut files: Vec<Checked>, digest: String) -> Result<Profile, Vec<D
     }
 
     let mut tenants: Vec<Tenant> = Vec::with_capacity(declared.iter().map(Vec::len).sum());
+    let repeated = repeated_tenants(&mut r, &declared);
+    // What each entry wrote itself matters only to tenant sources' overrides.
+    let keep_written = files.iter().any(|f| !f.decl.tenant_sources.is_empty());
     let mut written = BTreeMap::new();
-    let mut tenant_origin: HashMap<String, Origin> = HashMap::new();
     for (i, file_tenants) in declared.into_iter().enumerate() {
-        for t in file_tenants {
-            if let Some(first) = tenant_origin.get(&t.id.value).copied() {
-                r.twice("tenant", &t.id.value, first, (i, t.id.pos));
+        for (j, t) in file_tenants.into_iter().enumerate() {
+            if repeated.contains(&(i, j)) {
                 continue;
             }
-            tenant_origin.insert(t.id.value.clone(), (i, t.id.pos));
-            written.insert(
-                t.id.value.clone(),
-                super::WrittenFields {
-                    name: t.name.is_some(),
-                    identity: t.identity.is_some(),
-                    environment: t.environment.is_some(),
-                    anchor_mailbox: t.anchor_mailbox.is_some(),
-                    bypass_mailbox_anchoring: t.bypass_mailbox_anchoring,
-                },
-            );
+            if keep_written {
+                written.insert(
+                    t.id.value.clone(),
+                    super::WrittenFields {
+                        name: t.name.is_some(),
+                        identity: t.identity.is_some(),
+                        environment: t.environment.is_some(),
+                        anchor_mailbox: t.anchor_mailbox.is_some(),
+                        bypass_mailbox_anchoring: t.bypass_mailbox_anchoring,
+                    },
+                );
+            }
             let environment = match &t.environment {
                 Some(name) if environments.contains_key(&name.value) => Some(name.value.clone()),
                 Some(name) => {
