@@ -49,11 +49,16 @@ pub fn execute(args: PlanArgs) -> Result<(), CliError> {
         super::tenants::note(&resolution);
         resolution.apply(&mut profile);
     }
-    let plan = planner::plan(&profile, &selection).map_err(|e| CliError::Usage(e.to_string()))?;
-    for warning in super::selection::unmatched_selectors(&selection, &profile) {
+    // What needs the profile's whole tenant list comes first: the plan then takes the
+    // selected tenants over instead of copying them (100,000 tenants, one list).
+    let unmatched = super::selection::unmatched_selectors(&selection, &profile);
+    let some_tenant = super::selection::require_some_tenant(&selection, &profile);
+    let in_profile = profile.tenants.len();
+    let plan = planner::plan_taking(&mut profile, &selection).map_err(|e| CliError::Usage(e.to_string()))?;
+    for warning in unmatched {
         pipe::err(&format!("{warning}\n"));
     }
-    super::selection::require_some_tenant(&selection, &profile)?;
+    some_tenant?;
     let read_only = profile.defaults.read_only;
     // `--check` contacts each tenant (EXOModuleFile); everything else is offline. It also
     // says what `validate` warns about (parameter values the service would refuse).
@@ -69,9 +74,9 @@ pub fn execute(args: PlanArgs) -> Result<(), CliError> {
         PlanFormat::Table => {
             let flags = (read_only, args.allow_write);
             let text = if args.steps {
-                table(&profile, &plan, &selection, flags, checks.as_ref())
+                table(&profile, (&plan, in_profile), &selection, flags, checks.as_ref())
             } else {
-                super::plan_compact::table(&profile, &plan, &selection, flags, checks.as_ref())
+                super::plan_compact::table(&profile, (&plan, in_profile), &selection, flags, checks.as_ref())
             };
             pipe::out(&text);
             pipe::out(&super::plan_checks::render(&profile, &plan));
@@ -80,7 +85,8 @@ pub fn execute(args: PlanArgs) -> Result<(), CliError> {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
             let marks = (read_only, args.allow_write, checks.as_ref());
-            pipe::ignore_closed(super::plan_json::write(&mut out, &profile, &plan, &selection, marks));
+            let planned = (&plan, in_profile);
+            pipe::ignore_closed(super::plan_json::write(&mut out, &profile, planned, &selection, marks));
         }
     }
     if plan.tenants.is_empty() {
@@ -203,10 +209,10 @@ impl MarkTotals {
     }
 }
 
-/// `plan --steps`: one row per (tenant, step).
+/// `plan --steps`: one row per (tenant, step); `in_profile`: the profile's tenant count.
 fn table(
     profile: &Profile,
-    plan: &Plan,
+    (plan, in_profile): (&Plan, usize),
     selection: &Selection,
     flags: (bool, bool),
     checks: Option<&Checks>,
@@ -241,14 +247,13 @@ fn table(
         }
     }
     let mut out = super::plan_compact::columns(&header, &rows);
-    out.push_str(&footer(profile, plan, selection, &totals, ""));
+    out.push_str(&footer((plan, in_profile), selection, &totals, ""));
     out
 }
 
 /// The lines under either table: counts, then what needs attention.
 pub(crate) fn footer(
-    profile: &Profile,
-    plan: &Plan,
+    (plan, in_profile): (&Plan, usize),
     selection: &Selection,
     totals: &MarkTotals,
     extra: &str,
@@ -259,7 +264,7 @@ pub(crate) fn footer(
         "\n{} tenant{} of {}, {} step{}{shard}{extra}{}\n",
         plan.tenants.len(),
         if plan.tenants.len() == 1 { "" } else { "s" },
-        profile.tenants.len(),
+        in_profile,
         steps,
         if steps == 1 { "" } else { "s" },
         if totals.refused > 0 {

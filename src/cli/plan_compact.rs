@@ -35,10 +35,10 @@ pub(crate) fn columns(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// One row per tenant.
+/// One row per tenant; `in_profile`: the profile's tenant count.
 pub(crate) fn table(
     profile: &Profile,
-    plan: &Plan,
+    (plan, in_profile): (&Plan, usize),
     selection: &Selection,
     flags: (bool, bool),
     checks: Option<&Checks>,
@@ -85,7 +85,7 @@ pub(crate) fn table(
     let mut out = columns(&header, &rows);
     let lists = per_list(plan);
     let extra = if lists.is_empty() { String::new() } else { format!(" ({lists})") };
-    out.push_str(&footer(profile, plan, selection, &totals, &extra));
+    out.push_str(&footer((plan, in_profile), selection, &totals, &extra));
     out.push_str("(plan --steps lists every step)\n");
     out
 }

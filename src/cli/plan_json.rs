@@ -175,11 +175,12 @@ impl Serialize for Steps<'_> {
     }
 }
 
-/// Write the plan as pretty JSON followed by a newline.
+/// Write the plan as pretty JSON followed by a newline (`in_profile`: the profile's
+/// tenant count, read before the plan took the tenants over).
 pub fn write(
     out: &mut impl Write,
     profile: &Profile,
-    plan: &Plan,
+    (plan, in_profile): (&Plan, usize),
     selection: &Selection,
     (read_only, allow_write, checks): (bool, bool, Option<&Checks>),
 ) -> std::io::Result<()> {
@@ -187,7 +188,7 @@ pub fn write(
     // The counts come first in the document: one pass for them, one to write.
     let mut counts = Counts {
         tenants: plan.tenants.len(),
-        tenants_in_profile: profile.tenants.len(),
+        tenants_in_profile: in_profile,
         steps: plan.step_count(),
         refused: 0,
         unavailable: 0,
