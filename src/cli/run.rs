@@ -181,7 +181,8 @@ pub fn execute(args: RunArgs, verbose: u8, quiet: bool) -> Result<(), CliError> 
         config.set_concurrency(j);
     }
     config.per_tenant = args.per_tenant.max(1);
-    config.connect_ahead = args.connect_ahead.unwrap_or_else(|| config.default_connect_ahead());
+    config.connect_ahead =
+        args.connect_ahead.unwrap_or_else(|| runner::engine::default_connect_ahead(config.concurrency));
     config.allow_write = args.allow_write;
     config.fail_fast = args.fail_fast;
     config.preflight = args.preflight;

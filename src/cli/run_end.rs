@@ -50,9 +50,7 @@ pub(super) fn fold(
 ) -> Result<Folded, CliError> {
     let index = EffectiveIndex::scan(&run_dir.join(rundir::RESULTS)).map_err(journal_error)?;
     let (checks, have, counted) = match checks {
-        Ok(Some((_, judged)))
-            if judged.started_empty && index.has_each_step_once() && judged.steps == index.len() as u64 =>
-        {
+        Ok(Some((_, judged))) if judged.counted_everything(&index) => {
             (None, Ok(Vec::new()), Some(judged.tally.finish()))
         }
         Ok(Some((c, _))) => (Some(c), completion::have(run_dir), None),

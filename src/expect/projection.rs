@@ -15,20 +15,20 @@ use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::fmt;
 
-/// The top-level properties a step's expectations read.
+/// The top-level properties a step's expectations read (names borrowed from them).
 #[derive(Debug, Clone)]
-pub struct Projection {
-    names: Vec<String>,
+pub struct Projection<'e> {
+    names: Vec<&'e str>,
 }
 
-impl Projection {
+impl<'e> Projection<'e> {
     /// What `expectations` read, together.
-    pub fn of(expectations: &[Expectation]) -> Self {
-        let mut names: Vec<String> = NAME_KEYS.iter().map(|k| k.to_string()).collect();
-        let mut add = |m: &Matcher| {
+    pub fn of(expectations: &'e [Expectation]) -> Self {
+        let mut names: Vec<&'e str> = NAME_KEYS.to_vec();
+        let mut add = |m: &'e Matcher| {
             for (path, _) in &m.conditions {
                 if !names.iter().any(|n| n.eq_ignore_ascii_case(path.first())) {
-                    names.push(path.first().to_string());
+                    names.push(path.first());
                 }
             }
         };
@@ -63,9 +63,9 @@ impl Projection {
 }
 
 /// The visitor that keeps the wanted properties of one object.
-struct Projected<'p>(&'p Projection);
+struct Projected<'p, 'e>(&'p Projection<'e>);
 
-impl<'de> Visitor<'de> for Projected<'_> {
+impl<'de> Visitor<'de> for Projected<'_, '_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -181,7 +181,8 @@ mod tests {
 
     #[test]
     fn checks_judge_a_projected_object_as_they_judge_the_whole_one() {
-        let projection = Projection::of(&checks());
+        let expectations = checks();
+        let projection = Projection::of(&expectations);
         let whole = verdicts(LINES, |l| serde_json::from_slice(l).unwrap());
         let projected = verdicts(LINES, |l| projection.parse(l).unwrap());
         assert_eq!(projected, whole);
@@ -195,7 +196,8 @@ mod tests {
 
     #[test]
     fn only_the_read_properties_are_kept_in_their_order() {
-        let projection = Projection::of(&checks());
+        let expectations = checks();
+        let projection = Projection::of(&expectations);
         let got = projection.parse(LINES[1].as_bytes()).unwrap();
         let keys: Vec<&str> = got.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(keys, ["Name", "SETTINGS", "recipienttypedetails", "ForwardingSmtpAddress"]);
@@ -215,7 +217,8 @@ mod tests {
 
     #[test]
     fn broken_syntax_in_a_skipped_property_is_still_an_error() {
-        let projection = Projection::of(&checks());
+        let expectations = checks();
+        let projection = Projection::of(&expectations);
         for bad in [
             r#"{"Name":"a","Bulk":[1,2}"#,
             r#"{"Name":"a","Bulk":tru}"#,

@@ -120,6 +120,14 @@ pub struct Judged {
     pub tally: ChecksTally,
 }
 
+impl Judged {
+    /// Whether the lines counted are every line `checks.jsonl` has: it was empty at the
+    /// start and the judge was given each step of `journal` once.
+    pub fn counted_everything(&self, journal: &super::journal_index::EffectiveIndex) -> bool {
+        self.started_empty && journal.has_each_step_once() && self.steps == journal.len() as u64
+    }
+}
+
 impl LiveJudge {
     /// Start judging into `run_dir/checks.jsonl` (appending: a resumed run keeps its lines).
     pub fn start(run_dir: &Path, checks: Arc<StepChecks>) -> Result<Self, String> {

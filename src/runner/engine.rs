@@ -26,6 +26,12 @@ pub const AUTO_CEILING: usize = 256;
 /// memory (docs/benchmarks.md, "Connect ahead").
 pub const CONNECT_AHEAD_CAP: usize = 128;
 
+/// Tenants connecting ahead when `--connect-ahead` is not given: as many as run
+/// (`concurrency`), at most [`CONNECT_AHEAD_CAP`].
+pub fn default_connect_ahead(concurrency: usize) -> usize {
+    concurrency.min(CONNECT_AHEAD_CAP)
+}
+
 /// Where the run's request window starts with `-j auto`: half of where a fixed `-j` starts
 /// when the profile names none (slow start grows it by half per round trip from there).
 /// From 4 a run spent its first half second below the service's rate; from 32 a service
@@ -74,14 +80,8 @@ impl RunConfig {
             breaker_threshold: 3,
         };
         config.set_concurrency(profile.defaults.concurrency);
-        config.connect_ahead = config.default_connect_ahead();
+        config.connect_ahead = default_connect_ahead(config.concurrency);
         config
-    }
-
-    /// Tenants connecting ahead when `--connect-ahead` is not given: `concurrency`,
-    /// at most [`CONNECT_AHEAD_CAP`].
-    pub fn default_connect_ahead(&self) -> usize {
-        self.concurrency.min(CONNECT_AHEAD_CAP)
     }
 
     /// Apply `-j N` or `-j auto` (`connect_ahead` is left alone).
@@ -236,23 +236,15 @@ fn log_panic(done: Result<(), tokio::task::JoinError>) {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
     #[test]
     fn tenants_connect_ahead_as_many_as_run_up_to_the_cap() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("p.yaml");
-        std::fs::write(&file, "version: 1\ncommands:\n  c: [Get-Label]\n").unwrap();
-        let mut config = RunConfig::from_profile(&crate::profile::load(&[file]).unwrap());
-        assert_eq!(config.connect_ahead, crate::profile::DEFAULT_CONCURRENCY, "the profile's default -j");
         for (j, ahead) in [(1, 1), (64, 64), (128, 128), (256, CONNECT_AHEAD_CAP), (1000, CONNECT_AHEAD_CAP)]
         {
-            config.set_concurrency(Concurrency::Fixed(j));
-            assert_eq!(config.default_connect_ahead(), ahead, "-j {j}");
+            assert_eq!(default_connect_ahead(j), ahead, "-j {j}");
         }
-        config.set_concurrency(Concurrency::Auto);
-        assert_eq!(config.default_connect_ahead(), CONNECT_AHEAD_CAP, "-j auto");
+        assert_eq!(default_connect_ahead(AUTO_CEILING), CONNECT_AHEAD_CAP, "-j auto");
     }
 }
